@@ -1,0 +1,45 @@
+"""The models Parallel's Chat API serves, and the time each needs.
+
+Latencies are Parallel's documented time to first token. Default timeouts leave
+room above the slowest documented answer; a user timeout below the fastest one is
+almost certainly a mistake and gets a warning.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class ModelInfo(NamedTuple):
+    """What the package knows about one model."""
+
+    research: bool
+    """Research models return a basis (citations) and take longer."""
+    min_latency: float
+    """Documented fastest time to first token, in seconds."""
+    max_latency: float
+    """Documented slowest time to first token, in seconds."""
+    default_timeout: float
+    """Timeout used when none is configured, in seconds."""
+
+
+MODELS: dict[str, ModelInfo] = {
+    "speed": ModelInfo(
+        research=False, min_latency=1, max_latency=10, default_timeout=60
+    ),
+    "lite": ModelInfo(
+        research=True, min_latency=10, max_latency=60, default_timeout=180
+    ),
+    "base": ModelInfo(
+        research=True, min_latency=15, max_latency=100, default_timeout=300
+    ),
+    "core": ModelInfo(
+        research=True, min_latency=60, max_latency=300, default_timeout=600
+    ),
+}
+DEFAULT_MODEL = "speed"
+
+
+def known_models() -> str:
+    """The model names, for error messages."""
+    return ", ".join(MODELS)
