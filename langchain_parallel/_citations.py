@@ -10,7 +10,7 @@ block whose `annotations` are standard `Citation`s, for an `AIMessage` and for m
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
@@ -56,7 +56,11 @@ def _blocks(
     annotations: list[types.Annotation] = list(citations(metadata.get("basis")))
     if not text and not (annotations and last):
         return []
-    return [types.create_text_block(text, annotations=annotations or None)]
+    # No block id: chunks of one answer must merge into one text block.
+    block: dict[str, Any] = {"type": "text", "text": text}
+    if annotations:
+        block["annotations"] = annotations
+    return [cast("types.TextContentBlock", block)]
 
 
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:

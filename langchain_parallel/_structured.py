@@ -23,6 +23,8 @@ from langchain_core.runnables import (
 )
 from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import BaseModel, ValidationError
+from pydantic.v1 import BaseModel as BaseModelV1
+from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from langchain_parallel.errors import ConfigError, StructuredOutputError
 
@@ -68,6 +70,10 @@ def _name(json_schema: Mapping[str, Any]) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", title)[:64]
 
 
+def _is_model(cls: type) -> bool:
+    return issubclass(cls, BaseModel | BaseModelV1)
+
+
 def _load_json(text: str) -> Any:
     try:
         return json.loads(text)
@@ -80,9 +86,7 @@ def _load_json(text: str) -> Any:
 
 def parser(schema: Mapping[str, Any] | type | None) -> RunnableLambda[BaseMessage, Any]:
     """A runnable that turns the answer message into the parsed value."""
-    model_cls = (
-        schema if isinstance(schema, type) and issubclass(schema, BaseModel) else None
-    )
+    model_cls = schema if isinstance(schema, type) and _is_model(schema) else None
     label = getattr(schema, "__name__", None) or "the schema"
 
     def parse(message: BaseMessage) -> Any:
@@ -102,8 +106,10 @@ def parser(schema: Mapping[str, Any] | type | None) -> RunnableLambda[BaseMessag
                 )
             return value
         try:
-            return model_cls.model_validate(value)
-        except ValidationError as exc:
+            if issubclass(model_cls, BaseModel):
+                return model_cls.model_validate(value)
+            return model_cls.parse_obj(value)  # a pydantic.v1 model
+        except (ValidationError, ValidationErrorV1) as exc:
             raise StructuredOutputError(
                 f"The answer does not fit {label}: {exc}. The raw answer is on this "
                 "error's `raw`.",

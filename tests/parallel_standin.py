@@ -372,6 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.send_header("x-request-id", self._request_id())
+        self.send_header("x-parallel-standin", "1")
         self.end_headers()
         empty = self.standin.documented_empty
         created = int(time.time())
@@ -467,6 +468,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", ctype)
         self.send_header("content-length", str(len(data)))
         self.send_header("x-request-id", self._request_id())
+        self.send_header("x-parallel-standin", "1")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
