@@ -88,6 +88,10 @@ def parser(schema: Mapping[str, Any] | type | None) -> RunnableLambda[BaseMessag
     """A runnable that turns the answer message into the parsed value."""
     model_cls = schema if isinstance(schema, type) and _is_model(schema) else None
     label = getattr(schema, "__name__", None) or "the schema"
+    # TypedDicts and JSON schemas are returned as dicts: check their required keys.
+    required: list[str] = []
+    if schema is not None and model_cls is None:
+        required = list(convert_to_json_schema(cast("Any", schema)).get("required", []))
 
     def parse(message: BaseMessage) -> Any:
         text = message.text
@@ -104,11 +108,18 @@ def parser(schema: Mapping[str, Any] | type | None) -> RunnableLambda[BaseMessag
                 raise StructuredOutputError(
                     f"The answer is JSON but not an object: {text[:200]!r}", raw=text
                 )
+            missing = [key for key in required if key not in value]
+            if missing:
+                raise StructuredOutputError(
+                    f"The answer lacks the required key(s) {missing} of {label}. The "
+                    "raw answer is on this error's `raw`.",
+                    raw=text,
+                )
             return value
         try:
             if issubclass(model_cls, BaseModel):
                 return model_cls.model_validate(value)
-            return model_cls.parse_obj(value)  # a pydantic.v1 model
+            return cast("type[BaseModelV1]", model_cls).parse_obj(value)
         except (ValidationError, ValidationErrorV1) as exc:
             raise StructuredOutputError(
                 f"The answer does not fit {label}: {exc}. The raw answer is on this "

@@ -39,6 +39,8 @@ def standin(_standin_server: StandIn) -> Iterator[StandIn]:
     _standin_server.clear()
     _standin_server.documented_empty = False
     _standin_server.send_done = True
+    _standin_server.ignore_response_format = False
+    _standin_server.answer_text = None
     yield _standin_server
     _standin_server.clear()
     reset_clients()

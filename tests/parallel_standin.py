@@ -79,6 +79,7 @@ class StandIn:
 
     api_keys: set[str] = field(default_factory=lambda: {"standin-key"})
     documented_empty: bool = False
+    ignore_response_format: bool = False  # as some report `speed` does
     send_done: bool = True
     answer_text: str | None = None  # fixed answer (benchmarks), else generated
     chunk_chars: int = 0  # characters per streamed chunk; 0 = one word per chunk
@@ -153,6 +154,8 @@ class StandIn:
                 else f"No earlier research found for {previous}. "
             )
         fmt = body.get("response_format") or {"type": "text"}
+        if self.ignore_response_format:
+            fmt = {"type": "text"}
         if fmt.get("type") == "json_schema":
             schema = fmt.get("json_schema", {}).get("schema", {})
             value = _instance(schema, schema, question)
