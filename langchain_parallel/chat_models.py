@@ -24,7 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
-from langchain_parallel import _citations, _structured
+from langchain_parallel import _structured, citations
 from langchain_parallel._client import (
     ClientConfig,
     async_client,
@@ -510,4 +510,4 @@ def _translate(
     return error
 
 
-_citations.register()
+citations.register()

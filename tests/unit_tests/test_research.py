@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from langchain_parallel import ChatParallelWeb
-from langchain_parallel._citations import citations
+from langchain_parallel.citations import citations
 from langchain_parallel.errors import ConfigError, StructuredOutputError
 
 

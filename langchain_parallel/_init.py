@@ -1,0 +1,254 @@
+"""`init_chat_model`: chat models from provider strings and config-file aliases.
+
+```python
+init_chat_model("parallel:speed")                       # provider:model
+init_chat_model("speed", model_provider="parallel")     # split form
+init_chat_model("research")                             # alias from parallel.toml
+init_chat_model()                                       # the file's default_model
+init_chat_model("parallel:core", configurable_fields=("model",))   # set per call
+```
+
+Providers come from the registry (entry-point plugins). A provider no plugin knows
+falls through to LangChain's own `init_chat_model` when `langchain` is installed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
+
+from langchain_parallel._models import MODELS
+from langchain_parallel._settings import load_settings
+from langchain_parallel.errors import ConfigError, ProviderError
+from langchain_parallel.registry import get_registry
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel, LanguageModelInput
+
+
+def init_chat_model(
+    model: str | None = None,
+    *,
+    model_provider: str | None = None,
+    configurable_fields: Literal["any"] | Sequence[str] | None = None,
+    config_prefix: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Build a chat model from a provider string, an alias, or the config default.
+
+    Args:
+        model: `"<provider>:<model>"`, a bare model name (with `model_provider`, or
+            one a provider lists, e.g. `"speed"`), or an alias from the config file's
+            `[models.<alias>]`. `None` takes the file's `default_model`.
+        model_provider: The provider, when `model` does not name it.
+        configurable_fields: Fields that may be set per call through
+            `config={"configurable": {...}}`: `"any"` or a list such as
+            `("model", "model_provider", "timeout")`. Returns a runnable that builds
+            (and caches) the model for each configuration.
+        config_prefix: Prefix of those configurable keys (`"<prefix>_model"`).
+        kwargs: Passed to the model; they beat the alias's settings.
+
+    Returns:
+        The chat model, or a configurable runnable when `configurable_fields` is set
+        (or when no model is given and the config file names no default).
+
+    Raises:
+        ProviderError: No installed provider resolves the string and LangChain is
+            not installed to try; the message lists the known providers.
+        ConfigError: A bad alias entry or config file; the message names the file
+            and key.
+
+    """
+    if (
+        model is None
+        and load_settings().default_model is None
+        and not configurable_fields
+    ):
+        configurable_fields = ("model", "model_provider")
+    if configurable_fields:
+        defaults = {"model": model, "model_provider": model_provider, **kwargs}
+        return ConfigurableChatModel(
+            {k: v for k, v in defaults.items() if v is not None},
+            configurable_fields,
+            config_prefix or "",
+        )
+    return _build(model, model_provider, kwargs)
+
+
+def _build(
+    model: str | None, model_provider: str | None, kwargs: dict[str, Any]
+) -> Any:
+    settings = load_settings()
+    alias = None
+    if model is None:
+        model = settings.default_model
+        if model is None:
+            raise ConfigError(
+                "init_chat_model() needs a model: pass one such as 'parallel:speed', "
+                "or set default_model in the config file (PARALLEL_CONFIG_FILE or "
+                "./parallel.toml)."
+            )
+    if model_provider is None and model in settings.models:
+        alias = model
+        entry = dict(settings.models[alias])
+        if not isinstance(entry.get("model"), str):
+            raise ConfigError(
+                f"Config file {settings.config_file}: models.{alias}.model must be a "
+                "provider string such as 'parallel:core'."
+            )
+        model = entry.pop("model")
+        kwargs = {**entry, **kwargs}
+    provider, name = _split(model, model_provider)
+    found = get_registry().get(provider) if provider else None
+    if found is None:
+        return _langchain_fallback(model, model_provider, provider, kwargs)
+    try:
+        return found.create(model=name, **kwargs)
+    except ConfigError as exc:
+        if alias is None:
+            raise
+        raise ConfigError(
+            f"Config file {settings.config_file}, [models.{alias}]: {exc}"
+        ) from exc
+
+
+def _split(model: str, model_provider: str | None) -> tuple[str | None, str]:
+    if model_provider:
+        return model_provider, model
+    prefix, sep, rest = model.partition(":")
+    registry = get_registry()
+    if sep and prefix in registry.names():
+        return prefix, rest
+    if model in MODELS:  # Parallel's own names need no prefix
+        return "parallel", model
+    return None, model
+
+
+def _langchain_fallback(
+    model: str, model_provider: str | None, provider: str | None, kwargs: dict[str, Any]
+) -> Any:
+    try:
+        from langchain.chat_models import init_chat_model as langchain_init
+    except ImportError:
+        known = ", ".join(get_registry().list_providers()) or "none"
+        what = f"provider {provider!r}" if provider else f"a provider for {model!r}"
+        raise ProviderError(
+            f"No installed plugin offers {what}. Known providers: {known}. Use "
+            "'<provider>:<model>' (e.g. 'parallel:speed'); install a provider plugin, "
+            "or `pip install langchain` to reach LangChain's own providers."
+        ) from None
+    return langchain_init(model, model_provider=model_provider, **kwargs)
+
+
+class ConfigurableChatModel(Runnable[Any, Any]):
+    """A chat model chosen per call from `config["configurable"]`.
+
+    Declarative calls (`bind`, `with_structured_output`, `bind_tools`) are recorded
+    and applied to each model it builds.
+    """
+
+    def __init__(
+        self,
+        defaults: dict[str, Any],
+        fields: Literal["any"] | Sequence[str],
+        prefix: str,
+        queued: tuple[tuple[str, tuple[Any, ...], dict[str, Any]], ...] = (),
+    ) -> None:
+        """Hold the defaults; nothing is built until a call."""
+        self._defaults = defaults
+        self._fields = fields
+        self._prefix = f"{prefix}_" if prefix else ""
+        self._queued = queued
+        self._cache: dict[str, Runnable[Any, Any]] = {}
+
+    def _params(self, config: RunnableConfig | None) -> dict[str, Any]:
+        chosen = dict(self._defaults)
+        for key, value in ensure_config(config).get("configurable", {}).items():
+            if not key.startswith(self._prefix):
+                continue
+            field = key[len(self._prefix) :]
+            if self._fields == "any" or field in self._fields:
+                chosen[field] = value
+        return chosen
+
+    def _model(self, config: RunnableConfig | None) -> Runnable[Any, Any]:
+        params = self._params(config)
+        key = json.dumps(params, sort_keys=True, default=repr)
+        built = self._cache.get(key)
+        if built is None:
+            params = dict(params)
+            built = _build(
+                params.pop("model", None), params.pop("model_provider", None), params
+            )
+            for method, args, kwargs in self._queued:
+                built = getattr(built, method)(*args, **kwargs)
+            self._cache[key] = built
+        return built
+
+    def _queue(self, method: str, *args: Any, **kwargs: Any) -> ConfigurableChatModel:
+        return ConfigurableChatModel(
+            self._defaults,
+            self._fields,
+            self._prefix[:-1],
+            (*self._queued, (method, args, kwargs)),
+        )
+
+    def bind(self, **kwargs: Any) -> ConfigurableChatModel:
+        """Bind call arguments to every model built."""
+        return self._queue("bind", **kwargs)
+
+    def with_structured_output(
+        self, *args: Any, **kwargs: Any
+    ) -> ConfigurableChatModel:
+        """Structured output from every model built."""
+        return self._queue("with_structured_output", *args, **kwargs)
+
+    def bind_tools(self, *args: Any, **kwargs: Any) -> ConfigurableChatModel:
+        """Tools for every model built (for providers that support them)."""
+        return self._queue("bind_tools", *args, **kwargs)
+
+    def invoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Invoke the model this configuration selects."""
+        return self._model(config).invoke(input, config, **kwargs)
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Invoke the selected model asynchronously."""
+        return await self._model(config).ainvoke(input, config, **kwargs)
+
+    def stream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        """Stream from the selected model."""
+        yield from self._model(config).stream(input, config, **kwargs)
+
+    async def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Stream from the selected model asynchronously."""
+        async for chunk in self._model(config).astream(input, config, **kwargs):
+            yield chunk
+
+
+def chat_model_for(model: str, **kwargs: Any) -> BaseChatModel:
+    """`init_chat_model` without configurable fields, typed as a chat model."""
+    built: BaseChatModel = _build(model, None, kwargs)
+    return built
