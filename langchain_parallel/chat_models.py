@@ -70,6 +70,9 @@ _CALL_PARAMS = frozenset(
         "extra_body",
     }
 )
+# Relative to base_url, as the openai SDK's own chat resource posts it. Posting the
+# JSON body ourselves skips the SDK's per-call TypedDict transform of `messages`.
+_PATH = "/chat/completions"
 # Settings that come from the environment / .env / config file when not passed.
 _SETTINGS_FIELDS = ("api_key", "base_url", "model", "timeout", "max_retries")
 
@@ -243,7 +246,7 @@ class ChatParallelWeb(BaseChatModel):
         stop: list[str] | None,
         kwargs: Mapping[str, Any],
     ) -> tuple[ClientConfig, dict[str, Any]]:
-        """The client configuration and `create(...)` arguments for one call."""
+        """The client configuration and the JSON request body for one call."""
         unknown = set(kwargs) - _CALL_PARAMS - {"stream"}
         if unknown:
             raise InputError(
@@ -271,8 +274,8 @@ class ChatParallelWeb(BaseChatModel):
             previous = _latest_interaction_id(messages)
         if previous:
             extra["previous_interaction_id"] = previous
-        arguments = {"model": model, "messages": to_wire(messages), "extra_body": extra}
-        return self._client_config(model), arguments
+        body = {"model": model, "messages": to_wire(messages), **extra}
+        return self._client_config(model), body
 
     def _client_config(self, model: str) -> ClientConfig:
         if self.api_key is None or not self.api_key.get_secret_value():
@@ -298,14 +301,15 @@ class ChatParallelWeb(BaseChatModel):
             return generate_from_stream(
                 self._stream(messages, stop, run_manager, **kwargs)
             )
-        config, arguments = self._request(messages, stop, kwargs)
-        client = sync_client(config).chat.completions.with_raw_response
+        config, body = self._request(messages, stop, kwargs)
         try:
-            raw = client.create(**arguments)
-            data = _decode(raw.http_response.content)
+            response = sync_client(config).post(
+                _PATH, body=body, cast_to=httpx2.Response
+            )
+            data = _decode(response.content)
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise _translate(exc, config) from exc
-        return _result(data, arguments["model"])
+        return _result(data, body["model"])
 
     async def _agenerate(
         self,
@@ -317,14 +321,14 @@ class ChatParallelWeb(BaseChatModel):
         if self.streaming:
             stream = self._astream(messages, stop, run_manager, **kwargs)
             return await agenerate_from_stream(stream)
-        config, arguments = self._request(messages, stop, kwargs)
-        client = (await async_client(config)).chat.completions.with_raw_response
+        config, body = self._request(messages, stop, kwargs)
         try:
-            raw = await client.create(**arguments)
-            data = _decode(raw.http_response.content)
+            client = await async_client(config)
+            response = await client.post(_PATH, body=body, cast_to=httpx2.Response)
+            data = _decode(response.content)
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise _translate(exc, config) from exc
-        return _result(data, arguments["model"])
+        return _result(data, body["model"])
 
     def _stream(
         self,
@@ -333,17 +337,22 @@ class ChatParallelWeb(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        config, arguments = self._request(messages, stop, kwargs)
-        client = sync_client(config).chat.completions.with_streaming_response
-        assembler = StreamAssembler(arguments["model"])
+        config, body = self._request(messages, stop, kwargs)
+        body["stream"] = True
+        assembler = StreamAssembler(body["model"])
         try:
-            with client.create(stream=True, **arguments) as response:
+            response = sync_client(config).post(
+                _PATH, body=body, cast_to=httpx2.Response, stream=True
+            )
+            try:
                 for line in response.iter_lines():
                     chunk = assembler.feed(line)
                     if chunk is not None:
                         if run_manager:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
+            finally:  # also when the caller stops early: release the connection
+                response.close()
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise _translate(exc, config, assembler.partial_content) from exc
         yield assembler.close()
@@ -355,17 +364,23 @@ class ChatParallelWeb(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        config, arguments = self._request(messages, stop, kwargs)
-        client = (await async_client(config)).chat.completions.with_streaming_response
-        assembler = StreamAssembler(arguments["model"])
+        config, body = self._request(messages, stop, kwargs)
+        body["stream"] = True
+        assembler = StreamAssembler(body["model"])
         try:
-            async with client.create(stream=True, **arguments) as response:
-                async for line in response.iter_lines():
+            client = await async_client(config)
+            response = await client.post(
+                _PATH, body=body, cast_to=httpx2.Response, stream=True
+            )
+            try:
+                async for line in response.aiter_lines():
                     chunk = assembler.feed(line)
                     if chunk is not None:
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
+            finally:  # also on cancellation: release the connection
+                await response.aclose()
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise _translate(exc, config, assembler.partial_content) from exc
         yield assembler.close()

@@ -26,6 +26,7 @@ Run it alone with `python tests/parallel_standin.py --port 8765 --key demo-key`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import re
@@ -50,7 +51,8 @@ class Fault:
     "fastapi", "openai" or "html"), "malformed" (200 with a broken JSON body),
     "slow" (wait `delay` s, then answer normally), "stream_error" (an error event
     after `after` chunks), "stream_cut" (close the connection after `after` chunks),
-    "stream_stall" (wait `delay` s after `after` chunks), "stream_truncated" (end
+    "stream_stall" (wait `delay` s after `after` chunks), "stream_slow" (wait
+    `delay` s before every chunk), "stream_truncated" (end
     cleanly after `after` chunks with no final chunk and no `[DONE]`).
     """
 
@@ -85,9 +87,10 @@ class StandIn:
     chunk_chars: int = 0  # characters per streamed chunk; 0 = one word per chunk
     requests: list[Seen] = field(default_factory=list)
     connections: int = 0
+    open_streams: int = 0  # streams being written now (a closed client ends one)
     _faults: deque[Fault] = field(default_factory=deque)
     _interactions: dict[str, str] = field(default_factory=dict)
-    _server: ThreadingHTTPServer | None = None
+    _server: _Server | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- control -----------------------------------------------------------
@@ -95,7 +98,7 @@ class StandIn:
     def start(self, port: int = 0) -> StandIn:
         """Serve on 127.0.0.1:`port` (0 = a free port) in a daemon thread."""
         handler = type("Handler", (_Handler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = _Server(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -123,6 +126,7 @@ class StandIn:
         self._faults.clear()
         self.requests.clear()
         self.connections = 0
+        self.open_streams = 0
 
     def _next_fault(self) -> Fault | None:
         with self._lock:
@@ -282,14 +286,26 @@ def _instance(schema: dict[str, Any], root: dict[str, Any], hint: str) -> Any:
     return f"Stand-in {hint}"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default 5 drops bursts of connects under load
+
+
 class _Handler(BaseHTTPRequestHandler):
     standin: StandIn
     protocol_version = "HTTP/1.1"
 
     def setup(self) -> None:
         super().setup()
+        # Answers go out in several writes; without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to each one on loopback.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.standin._lock:
             self.standin.connections += 1
+
+    def handle(self) -> None:
+        # The client hung up (cancelled streams do): nothing to report.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            super().handle()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
@@ -326,11 +342,26 @@ class _Handler(BaseHTTPRequestHandler):
             return
         text, extra = self.standin.answer(body)
         if body.get("stream"):
-            self._stream(body["model"], text, extra, fault)
+            with self.standin._lock:
+                self.standin.open_streams += 1
+            try:
+                self._stream(body["model"], text, extra, fault)
+            except OSError:  # the client went away mid-stream
+                self.close_connection = True
+            finally:
+                with self.standin._lock:
+                    self.standin.open_streams -= 1
         else:
             self._json(200, self._completion(body["model"], text, extra))
 
     def do_GET(self) -> None:
+        if self.path == "/_standin/stats":  # for benchmarks in another process
+            stats = {
+                "connections": self.standin.connections,
+                "requests": len(self.standin.requests),
+            }
+            self._json(200, stats)
+            return
         self._json(404, {"detail": "Not Found"})
 
     # --- pieces ------------------------------------------------------------
@@ -398,6 +429,8 @@ class _Handler(BaseHTTPRequestHandler):
 
         self._event(chunk({"role": "assistant", "content": ""}))
         for n, piece in enumerate(self._pieces(text)):
+            if fault is not None and fault.kind == "stream_slow":
+                time.sleep(fault.delay)
             if fault is not None and n == fault.after:
                 if fault.kind == "stream_error":
                     self._event(
@@ -490,11 +523,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--key", action="append", default=None, help="accepted API key")
+    parser.add_argument(
+        "--answer-chars", type=int, default=0, help="answer with this many characters"
+    )
+    parser.add_argument(
+        "--chunk-chars", type=int, default=0, help="characters per streamed chunk"
+    )
     args = parser.parse_args()
-    standin = StandIn(api_keys=set(args.key or ["standin-key"])).start(args.port)
+    standin = StandIn(
+        api_keys=set(args.key or ["standin-key"]),
+        answer_text=("word " * (args.answer_chars // 5 + 1))[: args.answer_chars]
+        if args.answer_chars
+        else None,
+        chunk_chars=args.chunk_chars,
+    ).start(args.port)
     print(
         f"Parallel stand-in on {standin.url} "
-        f"(keys: {', '.join(sorted(standin.api_keys))})"
+        f"(keys: {', '.join(sorted(standin.api_keys))})",
+        flush=True,
     )
     try:
         threading.Event().wait()

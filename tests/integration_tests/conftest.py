@@ -6,29 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_tests.conftest import base_vcr_config
-from recording import CANONICAL_BASE_URL, TARGET, configure
+from recording import TARGET, configure, scrubbing_vcr_config
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
-
-# Request headers that could identify a person, account or machine.
-_REQUEST_HEADERS_DROPPED = (
-    "cookie",
-    "host",
-    "openai-organization",
-    "openai-project",
-    "user-agent",
-)
-# Response headers worth keeping; everything else (cookies, account and
-# infrastructure ids) is dropped before a cassette is written.
-_RESPONSE_HEADERS_KEPT = {
-    "content-type",
-    "retry-after",
-    "retry-after-ms",
-    "x-should-retry",
-    "x-parallel-standin",
-}
-REDACTED_REQUEST_ID = "req_redacted"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,38 +32,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         TARGET.standin.stop()  # type: ignore[attr-defined]
 
 
-def _scrub_request(request: Any) -> Any:
-    if TARGET.base_url != CANONICAL_BASE_URL:
-        request.uri = request.uri.replace(TARGET.base_url, CANONICAL_BASE_URL, 1)
-    for name in list(request.headers):
-        if name.lower() in _REQUEST_HEADERS_DROPPED or name.lower().startswith(
-            "x-stainless"
-        ):
-            del request.headers[name]
-    return request
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response["headers"]
-    kept = {k: v for k, v in headers.items() if k.lower() in _RESPONSE_HEADERS_KEPT}
-    if any(k.lower() == "x-request-id" for k in headers):
-        kept["x-request-id"] = [REDACTED_REQUEST_ID]
-    response["headers"] = kept
-    return response
-
-
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
-    config = base_vcr_config()
-    config.pop("record_mode")  # --record-mode on the command line decides
-    config.pop("cassette_library_dir")
-    config["filter_headers"] = [
-        *config["filter_headers"],
-        ("cookie", "PLACEHOLDER"),
-    ]
-    config["before_record_request"] = _scrub_request
-    config["before_record_response"] = _scrub_response
-    return config
+    return scrubbing_vcr_config()
 
 
 @pytest.fixture(scope="module")
