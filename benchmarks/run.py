@@ -106,18 +106,20 @@ def clients(url: str) -> dict[str, Any]:
     }
 
 
+def raw_stream(raw: Any) -> None:
+    """The floor: the raw SDK's stream, reading each chunk's text."""
+    for chunk in raw.chat.completions.create(
+        model="speed", messages=MESSAGES, stream=True
+    ):
+        if chunk.choices:
+            _ = chunk.choices[0].delta.content
+
+
 def call_overheads(
     url: str, rounds: int, per_round: int
 ) -> dict[str, dict[str, float]]:
     c = clients(url)
     raw, ours, lc = c["raw"], c["ours"], c["chatopenai"]
-
-    def raw_stream() -> None:
-        for chunk in raw.chat.completions.create(
-            model="speed", messages=MESSAGES, stream=True
-        ):
-            if chunk.choices:
-                _ = chunk.choices[0].delta.content
 
     def first_chunk(stream: Any, text: Callable[[Any], str]) -> None:
         for chunk in stream:
@@ -144,7 +146,7 @@ def call_overheads(
         ),
         "stream": interleaved(
             {
-                "raw": raw_stream,
+                "raw": lambda: raw_stream(raw),
                 "ours": lambda: list(ours.stream(LC_MESSAGES)),
                 "chatopenai": lambda: list(lc.stream(LC_MESSAGES)),
             },
@@ -174,16 +176,9 @@ def long_stream(url: str, rounds: int) -> dict[str, float]:
     c = clients(url)
     raw, ours, lc = c["raw"], c["ours"], c["chatopenai"]
 
-    def raw_stream() -> None:
-        for chunk in raw.chat.completions.create(
-            model="speed", messages=MESSAGES, stream=True
-        ):
-            if chunk.choices:
-                _ = chunk.choices[0].delta.content
-
     return interleaved(
         {
-            "raw": raw_stream,
+            "raw": lambda: raw_stream(raw),
             "ours": lambda: list(ours.stream(LC_MESSAGES)),
             "chatopenai": lambda: list(lc.stream(LC_MESSAGES)),
         },

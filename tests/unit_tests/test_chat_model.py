@@ -7,11 +7,11 @@ import time
 from typing import Any
 
 import pytest
+from helpers import merge_chunks
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumps
 from langchain_core.messages import (
     AIMessage,
-    AIMessageChunk,
     HumanMessage,
     SystemMessage,
 )
@@ -61,7 +61,7 @@ def test_documented_empty_fields_fall_back(
     msg = llm.invoke(MESSAGES)
     assert msg.response_metadata["model"] == "speed"
     assert msg.response_metadata["finish_reason"] == "stop"
-    full = _merge(llm.stream(MESSAGES))
+    full = merge_chunks(llm.stream(MESSAGES))
     assert full.response_metadata["model_name"] == "speed"
     assert full.response_metadata["finish_reason"] == "stop"
 
@@ -111,14 +111,6 @@ class _Tokens(BaseCallbackHandler):
         self.chunks.append(chunk)
 
 
-def _merge(chunks: Any) -> AIMessageChunk:
-    full = None
-    for chunk in chunks:
-        full = chunk if full is None else full + chunk
-    assert isinstance(full, AIMessageChunk)
-    return full
-
-
 def test_stream_token_level_with_callbacks(
     llm: ChatParallelWeb, standin: StandIn
 ) -> None:
@@ -131,7 +123,7 @@ def test_stream_token_level_with_callbacks(
     assert chunks[-1].chunk_position == "last"
     # identifying keys arrive once, so merging does not concatenate them
     assert sum("model_name" in c.response_metadata for c in chunks) == 1
-    full = _merge(chunks)
+    full = merge_chunks(chunks)
     assert full.response_metadata["model_name"] == "speed"
     assert full.response_metadata["model_provider"] == "parallel"
     assert full.text == llm.invoke(MESSAGES).text
@@ -142,7 +134,7 @@ async def test_ainvoke_and_astream(llm: ChatParallelWeb) -> None:
     assert msg.response_metadata["finish_reason"] == "stop"
     chunks = [c async for c in llm.astream(MESSAGES)]
     assert len(chunks) > 5
-    assert _merge(chunks).text == msg.text
+    assert merge_chunks(chunks).text == msg.text
 
 
 def test_streaming_flag_streams_invoke(standin: StandIn) -> None:
@@ -201,31 +193,6 @@ def test_merged_system_messages_on_the_wire(
     )
     roles = [m["role"] for m in sent(standin)["messages"]]
     assert roles == ["system", "user"]
-
-
-def test_openai_compatible_parameters_sent_never_null(standin: StandIn) -> None:
-    llm = ChatParallelWeb(
-        model="speed",
-        api_key="standin-key",
-        base_url=standin.url,
-        response_format={"type": "json_object"},
-        tools=[{"type": "function", "function": {"name": "example"}}],
-        tool_choice="auto",
-        top_p=1.0,
-        frequency_penalty=0.0,
-        presence_penalty=0.0,
-        logit_bias={},
-        seed=42,
-        user="user-123",
-    )
-    llm.invoke([("human", "Give me 'answer' as JSON")])
-    body = sent(standin)
-    assert body["seed"] == 42
-    assert body["user"] == "user-123"
-    assert body["tool_choice"] == "auto"
-    assert body["response_format"] == {"type": "json_object"}
-    assert None not in body.values()
-    assert "temperature" not in body  # unset parameters are not sent at all
 
 
 def test_per_call_arguments(llm: ChatParallelWeb, standin: StandIn) -> None:

@@ -211,7 +211,13 @@ def test_page_runs_as_shown(
     run_cell(MERGING, page)
     sent = standin.requests[-1].body
     assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    # the OpenAI-compatible parameters are sent as given, never as null ...
     assert sent["seed"] == 42
+    assert sent["user"] == "user-123"
+    assert sent["tool_choice"] == "auto"
+    assert sent["response_format"] == {"type": "json_object"}
+    assert None not in sent.values()
+    assert "temperature" not in sent  # ... and unset ones not at all
     assert page["response"].content
 
 

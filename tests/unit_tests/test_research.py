@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from helpers import merge_chunks
+from langchain_core.messages import AIMessage, HumanMessage
 from parallel_standin import StandIn
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
@@ -18,14 +19,6 @@ from langchain_parallel.errors import ConfigError, StructuredOutputError
 @pytest.fixture
 def lite(standin: StandIn) -> ChatParallelWeb:
     return ChatParallelWeb(model="lite", api_key="standin-key", base_url=standin.url)
-
-
-def _merged(chunks: Any) -> AIMessageChunk:
-    full = None
-    for chunk in chunks:
-        full = chunk if full is None else full + chunk
-    assert isinstance(full, AIMessageChunk)
-    return full
 
 
 def _citations(message: AIMessage) -> list[dict[str, Any]]:
@@ -50,7 +43,7 @@ def test_basis_becomes_citation_annotations(lite: ChatParallelWeb) -> None:
 
 def test_merged_stream_has_the_same_citations(lite: ChatParallelWeb) -> None:
     invoked = lite.invoke("Same question")
-    streamed = _merged(lite.stream("Same question"))
+    streamed = merge_chunks(lite.stream("Same question"))
     assert streamed.response_metadata["basis"] == invoked.response_metadata["basis"]
     assert [c["url"] for c in _citations(streamed)] == [
         c["url"] for c in _citations(invoked)
