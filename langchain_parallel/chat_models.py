@@ -42,6 +42,7 @@ from langchain_parallel.errors import (
     InputError,
     MissingAPIKeyError,
     ParallelError,
+    UnsupportedFeatureError,
     timed_out,
     translate_openai_error,
 )
@@ -384,6 +385,19 @@ class ChatParallelWeb(BaseChatModel):
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise _translate(exc, config, assembler.partial_content) from exc
         yield assembler.close()
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
+        """Refuse: Parallel's Chat API has no tool calling.
+
+        Raises:
+            UnsupportedFeatureError: always (a `NotImplementedError`).
+
+        """
+        raise UnsupportedFeatureError(
+            "Parallel's Chat API has no tool calling, so ChatParallelWeb cannot bind "
+            "tools. Use with_structured_output for structured answers, or a model "
+            "with tool calling for agents."
+        )
 
     # --- Structured output ------------------------------------------------------
 

@@ -7,6 +7,7 @@ ParallelError
 ├── InputError (ValueError)             messages the API cannot take (refused locally)
 ├── ProviderError (ValueError)          a provider string the registry cannot resolve
 ├── PluginLoadError                     a provider plugin failed to load (strict mode)
+├── UnsupportedFeatureError (NotImplementedError)  e.g. bind_tools: no tool calling
 ├── StructuredOutputError (ValueError)  an answer that does not fit the schema
 └── APIError (ValueError)               anything that went wrong talking to the API
     ├── APIStatusError                  the server answered 4xx/5xx
@@ -62,6 +63,7 @@ __all__ = [
     "StreamError",
     "StructuredOutputError",
     "UnprocessableEntityError",
+    "UnsupportedFeatureError",
     "translate_openai_error",
 ]
 
@@ -88,6 +90,10 @@ class ProviderError(ParallelError, ValueError):
 
 class PluginLoadError(ParallelError):
     """A provider plugin failed to load while strict plugin loading is on."""
+
+
+class UnsupportedFeatureError(ParallelError, NotImplementedError):
+    """A LangChain feature Parallel's Chat API does not offer (tool calling)."""
 
 
 class StructuredOutputError(ParallelError, ValueError):
@@ -236,9 +242,8 @@ def _server_message(body: object) -> str | None:
         detail = "; ".join(parts)
     elif isinstance(detail, Mapping):
         detail = json.dumps(detail, ensure_ascii=False)
-    pieces = [str(p) for p in (message, detail) if p and isinstance(p, str | int)]
-    if isinstance(detail, str) and detail and detail not in pieces:
-        pieces.append(detail)
+    # Parallel's shape may carry both a message and a detail; say each once.
+    pieces = [p for p in (message, detail) if isinstance(p, str) and p]
     return " - ".join(dict.fromkeys(pieces)) or None
 
 

@@ -22,6 +22,10 @@ class TestSpeedIntegration(ChatModelIntegrationTests):
         return {"model": "speed", **TARGET.model_kwargs()}
 
     @property
+    def has_tool_calling(self) -> bool:
+        return False  # bind_tools exists only to refuse clearly
+
+    @property
     def has_structured_output(self) -> bool:
         return True
 

@@ -18,7 +18,7 @@ from langchain_core.messages import (
 from langchain_core.prompts import ChatPromptTemplate
 from parallel_standin import Fault, StandIn
 
-from langchain_parallel import ChatParallel, ChatParallelWeb
+from langchain_parallel import ChatParallel, ChatParallelWeb, ParallelError
 from langchain_parallel._client import cached_client_count, reset_clients, sync_client
 from langchain_parallel.errors import APITimeoutError, InputError, ServerError
 
@@ -263,3 +263,9 @@ def test_ls_params() -> None:
     params = ChatParallelWeb(model="lite", temperature=0.1)._get_ls_params()
     assert params["ls_provider"] == "parallel"
     assert params["ls_model_name"] == "lite"
+
+
+def test_bind_tools_refused_clearly() -> None:
+    with pytest.raises(NotImplementedError, match="no tool calling") as info:
+        ChatParallelWeb().bind_tools([{"type": "function", "function": {"name": "f"}}])
+    assert isinstance(info.value, ParallelError)

@@ -23,6 +23,10 @@ class TestChatParallelWebStandard(ChatModelUnitTests):
         return {"model": "speed"}
 
     @property
+    def has_tool_calling(self) -> bool:
+        return False  # bind_tools exists only to refuse clearly
+
+    @property
     def has_structured_output(self) -> bool:
         return True
 
