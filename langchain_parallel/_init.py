@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
 
-from langchain_parallel._models import MODELS
 from langchain_parallel._settings import load_settings
 from langchain_parallel.errors import ConfigError, ProviderError
 from langchain_parallel.registry import get_registry
@@ -122,8 +121,11 @@ def _split(model: str, model_provider: str | None) -> tuple[str | None, str]:
     registry = get_registry()
     if sep and prefix in registry.names():
         return prefix, rest
-    if model in MODELS:  # Parallel's own names need no prefix
-        return "parallel", model
+    # A bare name: the provider that lists it, asking the built-in one first.
+    for name in sorted(registry.names(), key=lambda n: n != "parallel"):
+        provider = registry.get(name)
+        if provider is not None and model in provider.models:
+            return name, model
     return None, model
 
 

@@ -175,6 +175,29 @@ def test_unknown_provider_without_langchain(monkeypatch: pytest.MonkeyPatch) -> 
         init_chat_model("mystery:model-1")
 
 
+def test_bare_model_names_find_the_provider_that_lists_them(site: Path) -> None:
+    make_distribution(
+        site,
+        "small-models",
+        "small",
+        "small_mod",
+        """
+        from langchain_core.language_models.fake_chat_models import FakeListChatModel
+        from langchain_parallel.hookspecs import Provider, hookimpl
+
+        def make(model, **kwargs):
+            return FakeListChatModel(responses=[f"{model} says hi"], **kwargs)
+
+        @hookimpl
+        def chat_model_providers():
+            return [Provider(name="small", create=make, models=("tiny",))]
+        """,
+    )
+    reset_registry()
+    assert init_chat_model("tiny").invoke("hello").content == "tiny says hi"
+    assert isinstance(init_chat_model("speed"), ChatParallelWeb)
+
+
 def test_broken_plugin_is_skipped_with_a_warning(site: Path) -> None:
     make_distribution(
         site, "broken-plugin", "broken", "broken_mod", "raise RuntimeError('boom')\n"
