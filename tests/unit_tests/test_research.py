@@ -196,3 +196,17 @@ def test_structured_output_argument_errors(lite: ChatParallelWeb) -> None:
         lite.with_structured_output(None)
     with pytest.raises(ConfigError, match="Unknown structured output method"):
         lite.with_structured_output(Person, method="xml")  # type: ignore[arg-type]
+
+
+def test_v1_output_keeps_citations_in_one_text_block(standin: StandIn) -> None:
+    llm = ChatParallelWeb(
+        model="lite",
+        api_key="standin-key",
+        base_url=standin.url,
+        output_version="v1",
+    )
+    for message in (llm.invoke("Q"), merge_chunks(llm.stream("Q"))):
+        (block,) = message.content
+        assert block["type"] == "text"
+        assert block["text"].startswith("Stand-in answer from the lite model")
+        assert [a["type"] for a in block["annotations"]] == ["citation", "citation"]
