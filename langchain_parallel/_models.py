@@ -7,6 +7,7 @@ almost certainly a mistake and gets a warning.
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 
@@ -43,3 +44,16 @@ DEFAULT_MODEL = "speed"
 def known_models() -> str:
     """The model names, for error messages."""
     return ", ".join(MODELS)
+
+
+def warn_if_short_timeout(model: str, timeout: float) -> None:
+    """Warn when `timeout` is below the model's fastest documented answer."""
+    info = MODELS[model]
+    if timeout < info.min_latency:
+        warnings.warn(
+            f"timeout={timeout:g} s is below {model!r}'s documented time to first "
+            f"token ({info.min_latency:g}-{info.max_latency:g} s); most requests will "
+            f"time out. The default for {model!r} is {info.default_timeout:g} s.",
+            UserWarning,
+            stacklevel=4,
+        )

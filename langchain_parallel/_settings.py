@@ -180,6 +180,24 @@ def load_settings(
     return settings
 
 
+def fill_from_settings(
+    kwargs: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """`kwargs` with unset (or `None`) `fields` taken from the loaded settings."""
+    missing = [name for name in fields if kwargs.get(name) is None]
+    if not missing:
+        return kwargs
+    settings = load_settings(kwargs.get("config_file"))
+    resolved = dict(kwargs)
+    for name in missing:
+        value = getattr(settings, name)
+        if value is None:
+            resolved.pop(name, None)
+        else:
+            resolved[name] = value
+    return resolved
+
+
 def reset_settings_cache() -> None:
     """Forget cached settings (tests use this after changing files in place)."""
     _cache.clear()

@@ -15,9 +15,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_parallel.errors import StreamError
+from langchain_parallel.errors import APIError, StreamError
 
 PROVIDER = "parallel"
 
@@ -83,6 +83,21 @@ def message_from_completion(data: Mapping[str, Any], requested_model: str) -> AI
         response_metadata=response_metadata(data, choice, requested_model),
         usage_metadata=_usage(data.get("usage")),
     )
+
+
+def completion_result(content: bytes, requested_model: str) -> ChatResult:
+    """Decode a non-streaming response body into a `ChatResult`."""
+    try:
+        data = json.loads(content)
+    except ValueError as exc:
+        raise APIError(
+            "The API answered 200 with a body that is not JSON "
+            f"({content[:120]!r}); check base_url / PARALLEL_BASE_URL."
+        ) from exc
+    if not isinstance(data, dict):
+        raise APIError(f"The API answered with unexpected JSON: {content[:120]!r}")
+    message = message_from_completion(data, requested_model)
+    return ChatResult(generations=[ChatGeneration(message=message)])
 
 
 class SSEParser:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -20,7 +18,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
@@ -32,19 +30,20 @@ from langchain_parallel._client import (
     sync_client,
 )
 from langchain_parallel._messages import to_wire
-from langchain_parallel._models import DEFAULT_MODEL, MODELS, known_models
-from langchain_parallel._settings import load_settings
-from langchain_parallel._wire import PROVIDER, StreamAssembler, message_from_completion
+from langchain_parallel._models import (
+    DEFAULT_MODEL,
+    MODELS,
+    known_models,
+    warn_if_short_timeout,
+)
+from langchain_parallel._settings import fill_from_settings
+from langchain_parallel._wire import PROVIDER, StreamAssembler, completion_result
 from langchain_parallel.errors import (
-    APIConnectionError,
-    APIError,
     ConfigError,
     InputError,
     MissingAPIKeyError,
-    ParallelError,
     UnsupportedFeatureError,
-    timed_out,
-    translate_openai_error,
+    translate,
 )
 
 # OpenAI-compatible parameters Parallel accepts and ignores. Sent when set (never as
@@ -163,7 +162,7 @@ class ChatParallelWeb(BaseChatModel):
 
         """
         _refuse_unknown(kwargs)
-        kwargs = _resolve_settings(kwargs)
+        kwargs = fill_from_settings(kwargs, _SETTINGS_FIELDS)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
@@ -184,7 +183,7 @@ class ChatParallelWeb(BaseChatModel):
                     f"got {self.timeout}. "
                     "Pass timeout=None for the model's default."
                 )
-            _warn_short_timeout(self.model, self.timeout)
+            warn_if_short_timeout(self.model, self.timeout)
         if self.max_retries < 0:
             raise ConfigError(f"max_retries must be 0 or more, got {self.max_retries}.")
 
@@ -307,10 +306,9 @@ class ChatParallelWeb(BaseChatModel):
             response = sync_client(config).post(
                 _PATH, body=body, cast_to=httpx2.Response
             )
-            data = _decode(response.content)
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise _translate(exc, config) from exc
-        return _result(data, body["model"])
+            raise translate(exc, config.timeout) from exc
+        return completion_result(response.content, body["model"])
 
     async def _agenerate(
         self,
@@ -326,10 +324,9 @@ class ChatParallelWeb(BaseChatModel):
         try:
             client = await async_client(config)
             response = await client.post(_PATH, body=body, cast_to=httpx2.Response)
-            data = _decode(response.content)
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise _translate(exc, config) from exc
-        return _result(data, body["model"])
+            raise translate(exc, config.timeout) from exc
+        return completion_result(response.content, body["model"])
 
     def _stream(
         self,
@@ -355,7 +352,7 @@ class ChatParallelWeb(BaseChatModel):
             finally:  # also when the caller stops early: release the connection
                 response.close()
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise _translate(exc, config, assembler.partial_content) from exc
+            raise translate(exc, config.timeout, assembler.partial_content) from exc
         yield assembler.close()
 
     async def _astream(
@@ -383,7 +380,7 @@ class ChatParallelWeb(BaseChatModel):
             finally:  # also on cancellation: release the connection
                 await response.aclose()
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise _translate(exc, config, assembler.partial_content) from exc
+            raise translate(exc, config.timeout, assembler.partial_content) from exc
         yield assembler.close()
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
@@ -459,39 +456,11 @@ def _refuse_unknown(kwargs: Mapping[str, Any]) -> None:
         )
 
 
-def _resolve_settings(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Arguments win; unset (or `None`) settings come from env, `.env`, config file."""
-    missing = [name for name in _SETTINGS_FIELDS if kwargs.get(name) is None]
-    if not missing:
-        return kwargs
-    settings = load_settings(kwargs.get("config_file"))
-    resolved = dict(kwargs)
-    for name in missing:
-        value = getattr(settings, name)
-        if value is None:
-            resolved.pop(name, None)
-        else:
-            resolved[name] = value
-    return resolved
-
-
 def _describe(exc: ValidationError) -> str:
     problems = "; ".join(
         f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
     )
     return f"Invalid argument for ChatParallelWeb: {problems}"
-
-
-def _warn_short_timeout(model: str, timeout: float) -> None:
-    info = MODELS[model]
-    if timeout < info.min_latency:
-        warnings.warn(
-            f"timeout={timeout:g} s is below {model!r}'s documented time to first "
-            f"token ({info.min_latency:g}-{info.max_latency:g} s); most requests will "
-            f"time out. The default for {model!r} is {info.default_timeout:g} s.",
-            UserWarning,
-            stacklevel=4,
-        )
 
 
 def _latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
@@ -501,42 +470,6 @@ def _latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
             if isinstance(value, str) and value:
                 return value
     return None
-
-
-def _decode(content: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(content)
-    except ValueError as exc:
-        raise APIError(
-            "The API answered 200 with a body that is not JSON "
-            f"({content[:120]!r}); check base_url / PARALLEL_BASE_URL."
-        ) from exc
-    if not isinstance(data, dict):
-        raise APIError(f"The API answered with unexpected JSON: {content[:120]!r}")
-    return data
-
-
-def _result(data: Mapping[str, Any], model: str) -> ChatResult:
-    message = message_from_completion(data, model)
-    return ChatResult(generations=[ChatGeneration(message=message)])
-
-
-def _translate(
-    exc: Exception, config: ClientConfig, partial: str = ""
-) -> ParallelError:
-    """Our error for an `openai` or transport error (raised mid-stream too)."""
-    if isinstance(exc, openai.OpenAIError):
-        error = translate_openai_error(exc, config.timeout)
-    elif isinstance(exc, httpx2.TimeoutException):
-        error = timed_out(config.timeout, while_reading=True)
-    else:
-        error = APIConnectionError(
-            f"The connection failed while reading the answer ({type(exc).__name__}: "
-            f"{exc}); the answer is incomplete. Retry the request."
-        )
-    if isinstance(error, APIError) and partial:
-        error.partial_content = partial
-    return error
 
 
 citations.register()

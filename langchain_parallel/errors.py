@@ -28,9 +28,9 @@ ParallelError
 API errors are `ValueError`s so that `except ValueError` (the integration page's
 example) keeps working. Each keeps `status_code`, the server's `message`,
 `request_id`, `retry_after` and the decoded `body` where known, and is raised
-`from` the `openai` exception it translates. `translate_openai_error` is the one
-place where `openai` exceptions become ours; it goes by exception type and status,
-never by message text.
+`from` the `openai` exception it translates. `translate` is the one place where
+`openai` and transport exceptions become ours; it goes by exception type and
+status, never by message text.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2
 import openai
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "StructuredOutputError",
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
+    "translate",
     "translate_openai_error",
 ]
 
@@ -330,3 +332,26 @@ def translate_openai_error(
             body=exc.body,
         )
     return APIError(f"Parallel API call failed: {exc}")
+
+
+def translate(
+    exc: openai.OpenAIError | httpx2.HTTPError,
+    timeout: float | None = None,
+    partial_content: str = "",
+) -> ParallelError:
+    """Our error for an `openai` error, or a transport error raised mid-stream.
+
+    `partial_content` is the text a stream delivered before it failed.
+    """
+    if isinstance(exc, openai.OpenAIError):
+        error = translate_openai_error(exc, timeout)
+    elif isinstance(exc, httpx2.TimeoutException):
+        error = timed_out(timeout, while_reading=True)
+    else:
+        error = APIConnectionError(
+            f"The connection failed while reading the answer ({type(exc).__name__}: "
+            f"{exc}); the answer is incomplete. Retry the request."
+        )
+    if isinstance(error, APIError) and partial_content:
+        error.partial_content = partial_content
+    return error
