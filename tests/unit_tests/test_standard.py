@@ -6,6 +6,7 @@ import os
 from unittest import mock
 
 import pytest
+from helpers import ParallelCapabilities
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
@@ -13,26 +14,10 @@ from syrupy.assertion import SnapshotAssertion
 from langchain_parallel import ChatParallelWeb
 
 
-class TestChatParallelWebStandard(ChatModelUnitTests):
-    @property
-    def chat_model_class(self) -> type[ChatParallelWeb]:
-        return ChatParallelWeb
-
+class TestChatParallelWebStandard(ParallelCapabilities, ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict:
         return {"model": "speed"}
-
-    @property
-    def has_tool_calling(self) -> bool:
-        return False  # bind_tools exists only to refuse clearly
-
-    @property
-    def has_structured_output(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
 
     @property
     def init_from_env_params(self) -> tuple[dict, dict, dict]:
