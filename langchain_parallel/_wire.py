@@ -124,7 +124,7 @@ class SSEParser:
         return None
 
     def flush(self) -> tuple[str, str] | None:
-        """End the pending event, if any (also called at the end of the stream)."""
+        """End the pending event, if any."""
         if not self._data:
             self._event = ""
             return None
@@ -152,12 +152,11 @@ class StreamAssembler:
         return None if event is None else self._handle(*event)
 
     def close(self) -> ChatGenerationChunk:
-        """The closing chunk with the answer's metadata; raise if the stream was cut."""
-        pending = self._parser.flush()
-        if pending is not None:
-            trailing = self._handle(*pending)
-            if trailing is not None and trailing.text:
-                self._partial.append(trailing.text)
+        """The closing chunk with the answer's metadata; raise if the stream was cut.
+
+        An event left without its blank line at the end of the body is discarded,
+        as the `text/event-stream` spec says: it may have been cut mid-way.
+        """
         if not self._finished:
             raise StreamError(
                 "The stream ended before the answer was complete (no final chunk "
