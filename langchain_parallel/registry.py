@@ -91,8 +91,13 @@ class Registry:
                 else list(metadata.entry_points(group=ENTRY_POINT_GROUP))
             )
             candidates: dict[str, list[metadata.EntryPoint]] = {}
+            seen: set[tuple[str, str, str]] = set()
             for entry_point in found:
-                candidates.setdefault(entry_point.name, []).append(entry_point)
+                # One distribution found twice on sys.path is not a name clash.
+                key = (entry_point.name, entry_point.value, _dist_name(entry_point))
+                if key not in seen:
+                    seen.add(key)
+                    candidates.setdefault(entry_point.name, []).append(entry_point)
             self._candidates = candidates
         return self._candidates
 

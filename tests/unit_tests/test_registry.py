@@ -315,3 +315,17 @@ def test_bridge_warns_if_langchain_internals_change() -> None:
     changed = types.ModuleType("langchain.chat_models.base")
     with pytest.warns(_bridge.LangChainBridgeWarning, match="internal provider table"):
         assert _bridge.register(changed) is False
+
+
+def test_the_same_distribution_seen_twice_is_no_clash() -> None:
+    from importlib import metadata
+
+    from langchain_parallel.registry import Registry
+
+    (ours,) = metadata.entry_points(
+        group="langchain_parallel.providers", name="parallel"
+    )
+    registry = Registry([ours, ours], strict=True, disabled=())
+    provider = registry.get("parallel")  # no warning: filterwarnings=error would fail
+    assert provider is not None
+    assert provider.name == "parallel"
