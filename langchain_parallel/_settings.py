@@ -69,6 +69,7 @@ class ParallelSettings(BaseSettings):
     default_model: str | None = None
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_providers: list[str] = Field(default_factory=list)
+    enabled_providers: list[str] | None = None
     strict_plugins: bool = False
 
     @classmethod

@@ -12,7 +12,8 @@ Rules:
 - When two distributions register the same provider name, this package's own
   registration wins, and otherwise the distribution whose name sorts first; the
   others are named in a warning.
-- `PARALLEL_DISABLED_PROVIDERS='["name", ...]'` hides providers.
+- `PARALLEL_DISABLED_PROVIDERS='["name", ...]'` hides providers;
+  `PARALLEL_ENABLED_PROVIDERS='["name", ...]'`, when set, allows only those.
 """
 
 from __future__ import annotations
@@ -58,11 +59,17 @@ class Registry:
         *,
         strict: bool | None = None,
         disabled: Iterable[str] | None = None,
+        enabled: Iterable[str] | None = None,
     ) -> None:
-        """Build an empty registry; nothing is scanned or loaded until first use."""
+        """Build an empty registry; nothing is scanned or loaded until first use.
+
+        Arguments left `None` come from the settings on first use.
+        """
         self._given = list(entry_points) if entry_points is not None else None
         self._strict = strict
         self._disabled = set(disabled) if disabled is not None else None
+        self._enabled = set(enabled) if enabled is not None else None
+        self._configured = strict is not None and disabled is not None
         self._candidates: dict[str, list[metadata.EntryPoint]] | None = None
         self._providers: dict[str, Provider] = {}
         self._failed: set[str] = set()
@@ -72,16 +79,25 @@ class Registry:
 
     # --- configuration, read on first use --------------------------------------
 
-    def _settings_flags(self) -> tuple[bool, set[str]]:
-        if self._strict is None or self._disabled is None:
-            from langchain_parallel._settings import load_settings
+    def _configure(self) -> None:
+        if self._configured:
+            return
+        from langchain_parallel._settings import load_settings
 
-            settings = load_settings()
-            if self._strict is None:
-                self._strict = settings.strict_plugins
-            if self._disabled is None:
-                self._disabled = set(settings.disabled_providers)
-        return self._strict, self._disabled
+        settings = load_settings()
+        if self._strict is None:
+            self._strict = settings.strict_plugins
+        if self._disabled is None:
+            self._disabled = set(settings.disabled_providers)
+        if self._enabled is None and settings.enabled_providers is not None:
+            self._enabled = set(settings.enabled_providers)
+        self._configured = True
+
+    def _allowed(self, name: str) -> bool:
+        self._configure()
+        if self._enabled is not None and name not in self._enabled:
+            return False
+        return name not in (self._disabled or ())
 
     def _scan(self) -> dict[str, list[metadata.EntryPoint]]:
         if self._candidates is None:
@@ -105,13 +121,11 @@ class Registry:
 
     def names(self) -> list[str]:
         """Every provider name an installed plugin claims, loaded or not."""
-        _, disabled = self._settings_flags()
-        return sorted(name for name in self._scan() if name not in disabled)
+        return sorted(name for name in self._scan() if self._allowed(name))
 
     def get(self, name: str) -> Provider | None:
         """The provider called `name`, loading its plugin if needed; None if none."""
-        _, disabled = self._settings_flags()
-        if name in disabled:
+        if not self._allowed(name):
             return None
         with self._lock:
             if name in self._providers:
@@ -168,8 +182,7 @@ class Registry:
                 raise LookupError(f"it offers providers {names}, none named {name!r}")
         except Exception as exc:  # an isolated plugin failure, reported below
             message = f"Skipped provider plugin {origin}: {type(exc).__name__}: {exc}"
-            strict, _ = self._settings_flags()
-            if strict:
+            if self._strict:
                 raise PluginLoadError(message) from exc
             warnings.warn(message, ProviderPluginWarning, stacklevel=4)
             return None

@@ -265,6 +265,13 @@ def test_disabled_providers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert list_providers() == ["parallel"]
 
 
+def test_enabled_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARALLEL_ENABLED_PROVIDERS", '["fake"]')
+    reset_registry()
+    assert list_providers() == ["fake"]
+    assert get_registry().get("parallel") is None
+
+
 def _python(code: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
