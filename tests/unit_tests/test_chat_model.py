@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -19,7 +20,12 @@ from langchain_core.prompts import ChatPromptTemplate
 from parallel_standin import Fault, StandIn
 
 from langchain_parallel import ChatParallel, ChatParallelWeb, ParallelError
-from langchain_parallel._client import cached_client_count, reset_clients, sync_client
+from langchain_parallel._client import (
+    async_client,
+    cached_client_count,
+    reset_clients,
+    sync_client,
+)
 from langchain_parallel.errors import APITimeoutError, InputError, ServerError
 
 MESSAGES = [
@@ -269,3 +275,19 @@ def test_bind_tools_refused_clearly() -> None:
     with pytest.raises(NotImplementedError, match="no tool calling") as info:
         ChatParallelWeb().bind_tools([{"type": "function", "function": {"name": "f"}}])
     assert isinstance(info.value, ParallelError)
+
+
+def test_async_client_closed_when_its_loop_shuts_down(llm: ChatParallelWeb) -> None:
+    config = llm._client_config("speed")
+
+    async def use() -> Any:
+        await llm.ainvoke("hi")
+        client = await async_client(config)
+        assert client is await async_client(config)  # shared within the loop
+        return client
+
+    first = asyncio.run(use())
+    second = asyncio.run(use())
+    assert first is not second  # a pool belongs to its loop
+    assert first.is_closed()
+    assert second.is_closed()
