@@ -41,9 +41,9 @@ MODELS: dict[str, ModelInfo] = {
 DEFAULT_MODEL = "speed"
 
 
-def known_models() -> str:
-    """The model names, for error messages."""
-    return ", ".join(MODELS)
+def unknown_model(model: str) -> str:
+    """The message for a model name Parallel does not serve."""
+    return f"Unknown Parallel model {model!r}; choose one of {', '.join(MODELS)}."
 
 
 def warn_if_short_timeout(model: str, timeout: float) -> None:

@@ -15,12 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.messages import BaseMessage
-from langchain_core.runnables import (
-    Runnable,
-    RunnableLambda,
-    RunnableMap,
-    RunnablePassthrough,
-)
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap
 from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import BaseModel, ValidationError
 from pydantic.v1 import BaseModel as BaseModelV1
@@ -150,14 +145,11 @@ def structured_runnable(
     if not include_raw:
         return bound | parse
 
-    def parsed_or_error(state: dict[str, Any]) -> Any:
+    def with_raw(state: dict[str, Any]) -> dict[str, Any]:
         try:
-            return {"parsed": parse.invoke(state["raw"]), "parsing_error": None}
+            parsed = parse.invoke(state["raw"])
         except StructuredOutputError as exc:
-            return {"parsed": None, "parsing_error": exc}
+            return {**state, "parsed": None, "parsing_error": exc}
+        return {**state, "parsed": parsed, "parsing_error": None}
 
-    return (
-        RunnableMap(raw=bound)
-        | RunnablePassthrough.assign(result=RunnableLambda(parsed_or_error))
-        | RunnableLambda(lambda s: {"raw": s["raw"], **s["result"]})
-    )
+    return RunnableMap(raw=bound) | RunnableLambda(with_raw)

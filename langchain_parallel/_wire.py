@@ -143,7 +143,6 @@ class StreamAssembler:
         self._last: dict[str, Any] = {}
         self._choice: dict[str, Any] = {}
         self._finished = False
-        self._text_len = 0
         self._partial: list[str] = []
 
     def feed(self, line: str) -> ChatGenerationChunk | None:
@@ -158,11 +157,12 @@ class StreamAssembler:
         as the `text/event-stream` spec says: it may have been cut mid-way.
         """
         if not self._finished:
+            partial = self.partial_content
             raise StreamError(
                 "The stream ended before the answer was complete (no final chunk "
-                f"arrived after {self._text_len} characters). The partial text is on "
+                f"arrived after {len(partial)} characters). The partial text is on "
                 "this error's `partial_content`; retry the request.",
-                partial_content=self.partial_content,
+                partial_content=partial,
             )
         meta = response_metadata(self._last, self._choice, self.requested_model)
         message = AIMessageChunk(
@@ -202,7 +202,6 @@ class StreamAssembler:
         text = (choice.get("delta") or {}).get("content") or ""
         if not text:
             return None
-        self._text_len += len(text)
         self._partial.append(text)
         chunk = AIMessageChunk(
             content=text, response_metadata={"model_provider": PROVIDER}

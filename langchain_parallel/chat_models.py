@@ -33,7 +33,7 @@ from langchain_parallel._messages import to_wire
 from langchain_parallel._models import (
     DEFAULT_MODEL,
     MODELS,
-    known_models,
+    unknown_model,
     warn_if_short_timeout,
 )
 from langchain_parallel._settings import fill_from_settings
@@ -171,10 +171,7 @@ class ChatParallelWeb(BaseChatModel):
 
     def _check(self) -> None:
         if self.model not in MODELS:
-            raise ConfigError(
-                f"Unknown Parallel model {self.model!r}; "
-                f"choose one of {known_models()}."
-            )
+            raise ConfigError(unknown_model(self.model))
         self.base_url = check_base_url(self.base_url)
         if self.timeout is not None:
             if self.timeout <= 0:
@@ -256,9 +253,7 @@ class ChatParallelWeb(BaseChatModel):
             )
         model = kwargs.get("model") or self.model
         if model not in MODELS:
-            raise InputError(
-                f"Unknown Parallel model {model!r}; choose one of {known_models()}."
-            )
+            raise InputError(unknown_model(model))
         extra: dict[str, Any] = {**self._default_params(), **(self.extra_body or {})}
         extra.update(
             (k, v) for k, v in kwargs.items() if k in _CALL_PARAMS and v is not None
