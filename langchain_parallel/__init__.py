@@ -15,6 +15,7 @@ from langchain_parallel.errors import ParallelError
 if TYPE_CHECKING:
     from langchain_parallel._init import init_chat_model
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
+    from langchain_parallel.task_models import ChatParallelTask
 
 try:
     __version__ = metadata.version("langchain-parallel")
@@ -23,6 +24,7 @@ except metadata.PackageNotFoundError:  # pragma: no cover - source tree without 
 
 __all__ = [
     "ChatParallel",
+    "ChatParallelTask",
     "ChatParallelWeb",
     "ParallelError",
     "__version__",
@@ -31,6 +33,7 @@ __all__ = [
 
 _LAZY = {
     "ChatParallel": "langchain_parallel.chat_models",
+    "ChatParallelTask": "langchain_parallel.task_models",
     "ChatParallelWeb": "langchain_parallel.chat_models",
     "init_chat_model": "langchain_parallel._init",
 }

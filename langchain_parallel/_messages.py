@@ -149,3 +149,13 @@ def _merge(role: Role, items: list[tuple[str | None, str]]) -> WireMessage:
     # Different speakers in one merged turn: keep each name with its words.
     content = "\n\n".join(f"{name}: {text}" if name else text for name, text in items)
     return WireMessage(role=role, content=content)
+
+
+def latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
+    """The `interaction_id` of the latest answer in `messages` that has one."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage):
+            value = message.response_metadata.get("interaction_id")
+            if isinstance(value, str) and value:
+                return value
+    return None

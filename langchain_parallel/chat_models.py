@@ -17,7 +17,7 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
@@ -29,7 +29,7 @@ from langchain_parallel._client import (
     check_base_url,
     sync_client,
 )
-from langchain_parallel._messages import to_wire
+from langchain_parallel._messages import latest_interaction_id, to_wire
 from langchain_parallel._models import (
     DEFAULT_MODEL,
     MODELS,
@@ -266,7 +266,7 @@ class ChatParallelWeb(BaseChatModel):
             extra.pop("previous_interaction_id", None) or self.previous_interaction_id
         )
         if previous is None and self.chain_interactions:
-            previous = _latest_interaction_id(messages)
+            previous = latest_interaction_id(messages)
         if previous:
             extra["previous_interaction_id"] = previous
         body = {"model": model, "messages": to_wire(messages), **extra}
@@ -456,15 +456,6 @@ def _describe(exc: ValidationError) -> str:
         f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
     )
     return f"Invalid argument for ChatParallelWeb: {problems}"
-
-
-def _latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
-    for message in reversed(messages):
-        if isinstance(message, AIMessage):
-            value = message.response_metadata.get("interaction_id")
-            if isinstance(value, str) and value:
-                return value
-    return None
 
 
 citations.register()

@@ -22,13 +22,17 @@ ParallelError
     │   └── ServerError                 5xx
     ├── APIConnectionError              no answer: refused, reset, cut mid-stream
     │   └── APITimeoutError             the request or stream timed out
-    └── StreamError                     the stream reported an error or ended early
+    │       └── TaskRunTimeoutError     a task run outlived its time budget (still runs)
+    ├── StreamError                     the stream reported an error or ended early
+    └── TaskRunFailedError              a task run ended failed or cancelled
 ```
 
 API errors are `ValueError`s so that `except ValueError` (the integration page's
 example) keeps working. Each keeps `status_code`, the server's `message`,
 `request_id`, `retry_after` and the decoded `body` where known, and is raised
-`from` the SDK exception it translates. `translate` is the one place where
+`from` the SDK exception it translates. Errors raised after a task run was created
+carry its `run_id`, so the run (which goes on at Parallel) can be collected later.
+`translate` is the one place where
 exceptions of the `openai` SDK (chat), the `parallel-web` SDK (search, extract,
 tasks) and their transports become ours; it goes by exception type and status,
 never by message text.
@@ -62,6 +66,8 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StructuredOutputError",
+    "TaskRunFailedError",
+    "TaskRunTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
     "is_sdk_error",
@@ -72,6 +78,9 @@ __all__ = [
 
 class ParallelError(Exception):
     """Base class of every error raised by langchain-parallel."""
+
+    run_id: str | None = None
+    """The task run this error happened to, once one was created (it goes on)."""
 
 
 class ConfigError(ParallelError, ValueError):
@@ -187,6 +196,16 @@ class APITimeoutError(APIConnectionError):
 
 class StreamError(APIError):
     """The stream carried an error event, or ended before the answer was complete."""
+
+
+class TaskRunTimeoutError(APITimeoutError):
+    """A task run did not finish within the time budget; it goes on at Parallel."""
+
+
+class TaskRunFailedError(APIError):
+    """A task run ended `failed` or `cancelled`; `status` says which."""
+
+    status: str = "failed"
 
 
 _LEADS: Mapping[int, tuple[type[APIStatusError], str, str]] = {

@@ -7,8 +7,11 @@ an object with `routes` and `reset()`, plugged into the one `Server`
 401 otherwise, injected faults, answer writers):
 
 - `chat.py`: the Chat API (`/chat/completions`, `/v1beta/chat/completions`).
+- `tasks.py` (bodies in `task_wire.py`): the Task API's runs and groups
+  (`/v1/tasks/runs...`, `/v1/tasks/groups...`), on a simulated clock.
 
-`StandIn().start()` serves them all; `standin.chat` holds the chat switches;
+`StandIn().start()` serves them all; `standin.chat` and `standin.tasks` hold the
+switches;
 `reset()` returns everything to its defaults. Faults are queued with
 `StandIn.inject(Fault(...))`: any status with Parallel's, FastAPI's or OpenAI's
 error shape or an HTML page, `retry-after`, a slow answer, and the chat-specific
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .chat import ChatApi
 from .server import DEFAULT_KEY, Fault, Seen, Server
+from .tasks import TasksApi
 
 __all__ = ["DEFAULT_KEY", "Fault", "Seen", "StandIn", "main"]
 
@@ -34,10 +38,11 @@ class StandIn(Server):
     """The stand-in: every API on one server; `start()`, point `base_url` at `url`."""
 
     chat: ChatApi = field(default_factory=ChatApi)
+    tasks: TasksApi = field(default_factory=TasksApi)
 
     def __post_init__(self) -> None:
         """Plug each API into the server."""
-        self.apis = [self.chat]
+        self.apis = [self.chat, self.tasks]
 
     def stats(self) -> dict[str, int]:
         """Counters, for benchmarks that run the stand-in in another process."""
