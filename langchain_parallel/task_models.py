@@ -14,7 +14,11 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -155,6 +159,8 @@ class ChatParallelTask(BaseChatModel):
     task_metadata: dict[str, str | int | float | bool] | None = None
     """Metadata stored with each run (the run's `metadata`; LangChain's own
     `metadata` field is for tracing)."""
+    streaming: bool = False
+    """Follow the run's events even for `invoke` (callbacks then see progress)."""
     enable_events: bool | None = None
     """Record progress events (`None`: the API's default; streams turn them on)."""
     extra_body: dict[str, Any] | None = None
@@ -303,6 +309,10 @@ class ChatParallelTask(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(
+                self._stream(messages, stop, run_manager, **kwargs)
+            )
         config, body, budget = self._request(messages, stop, kwargs)
         done = _Prefetched.take(body)
         if done is not None:
@@ -321,6 +331,9 @@ class ChatParallelTask(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.streaming:
+            stream = self._astream(messages, stop, run_manager, **kwargs)
+            return await agenerate_from_stream(stream)
         config, body, budget = self._request(messages, stop, kwargs)
         done = _Prefetched.take(body)
         if done is not None:
