@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import copy
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -463,7 +462,7 @@ class ChatParallelTask(BaseChatModel):
                     client, bodies, self._poller("", budget), client_config.timeout
                 )
             except ParallelError as exc:
-                outcomes = [copy.copy(exc) for _ in bodies]
+                outcomes = [_each(exc) for _ in bodies]
         token = _Prefetched.install(bodies, outcomes)
         try:
             return super().batch(
@@ -490,7 +489,7 @@ class ChatParallelTask(BaseChatModel):
                     client, bodies, self._poller("", budget), client_config.timeout
                 )
             except ParallelError as exc:
-                outcomes = [copy.copy(exc) for _ in bodies]
+                outcomes = [_each(exc) for _ in bodies]
         token = _Prefetched.install(bodies, outcomes)
         try:
             return await super().abatch(
@@ -575,6 +574,15 @@ class _Prefetched:
             return queue.popleft() if queue else None
         except IndexError:  # taken by another thread meanwhile
             return None
+
+
+def _each(error: ParallelError) -> ParallelError:
+    """A copy of a group-wide error for one input (each raise has its traceback)."""
+    copy = BaseException.__new__(type(error))
+    copy.__dict__.update(error.__dict__)
+    copy.args = error.args
+    copy.__cause__ = error.__cause__
+    return copy
 
 
 def _result(outcome: Outcome) -> ChatResult:

@@ -109,6 +109,9 @@ def assert_task_requests_fit(seen: Iterable[Any]) -> int:
     from parallel.types.task_run_create_params import TaskRunCreateParams
     from pydantic import TypeAdapter
 
+    create, add = TypeAdapter(TaskRunCreateParams), TypeAdapter(TaskGroupAddRunsParams)
+    group, one_of_many = TypeAdapter(TaskGroupCreateParams), TypeAdapter(RunInputParam)
+
     def run_input(body: Any, adapter: Any) -> None:
         adapter.validate_python(body)
         assert set(body) <= TASK_RUN_INPUT_FIELDS, set(body) - TASK_RUN_INPUT_FIELDS
@@ -120,15 +123,15 @@ def assert_task_requests_fit(seen: Iterable[Any]) -> int:
             continue
         count += 1
         if request.method == "POST" and path == "/v1/tasks/runs":
-            run_input(request.body, TypeAdapter(TaskRunCreateParams))
+            run_input(request.body, create)
         elif request.method == "POST" and path == "/v1/tasks/groups":
-            TypeAdapter(TaskGroupCreateParams).validate_python(request.body or {})
+            group.validate_python(request.body or {})
         elif request.method == "POST" and path.endswith("/runs"):
-            TypeAdapter(TaskGroupAddRunsParams).validate_python(request.body)
+            add.validate_python(request.body)
             assert set(request.body) <= {"inputs", "default_task_spec"}
             assert 1 <= len(request.body["inputs"]) <= MAX_RUNS_PER_ADD
             for item in request.body["inputs"]:
-                run_input(item, TypeAdapter(RunInputParam))
+                run_input(item, one_of_many)
         elif path.endswith("/result"):
             assert set(query) <= {"timeout"}
             assert 1 <= int(query["timeout"][0]) <= 600
