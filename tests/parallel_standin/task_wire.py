@@ -168,20 +168,11 @@ def output(run: Run) -> dict[str, Any]:
     if kind == "json":
         value = instance(schema["json_schema"], question)
         extra: dict[str, Any] = {}
-    else:  # auto: the stand-in picks two fields, and says which schema it used
-        value = {
-            "answer": f"{context}Stand-in answer to: {question[:200]}",
-            "sources": 2,
-        }
-        extra = {
-            "output_schema": {
-                "type": "object",
-                "properties": {
-                    "answer": {"type": "string"},
-                    "sources": {"type": "integer"},
-                },
-            }
-        }
+    else:  # auto: the fields the input names in quotes, and the schema it chose
+        keys = re.findall(r"'([A-Za-z_][A-Za-z0-9_]*)'", question) or ["answer"]
+        value = {k: f"{context}Stand-in {k} about: {question[:60]}" for k in keys}
+        properties = {k: {"type": "string"} for k in keys}
+        extra = {"output_schema": {"type": "object", "properties": properties}}
     fields = list(value) if isinstance(value, dict) else ["output"]
     return {
         "type": "json",
