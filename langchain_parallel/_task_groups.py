@@ -16,6 +16,7 @@ run (failed, or unfinished when the time budget ran out), naming the run.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,13 @@ import parallel
 from langchain_core.messages import AIMessage
 
 from langchain_parallel._task_wait import _GRACE, Poller
-from langchain_parallel._tasks import TERMINAL, answer_message, failed, name_run
+from langchain_parallel._tasks import (
+    TERMINAL,
+    answer_message,
+    failed,
+    logger,
+    name_run,
+)
 from langchain_parallel.errors import (
     ParallelError,
     StreamError,
@@ -130,18 +137,27 @@ class Collector:
 @contextlib.contextmanager
 def _group_errors(group_id: str | None, timeout: float) -> Iterator[None]:
     """Translate SDK errors; name the group, whose runs go on, once it exists."""
+    hint = (
+        f"The runs added to task group {group_id} go on at Parallel; list them with "
+        "the parallel SDK's client.task_group.get_runs(...) and collect one with "
+        "ChatParallelTask().result(run_id)."
+    )
     try:
         yield
     except Exception as exc:
         error = translate(exc, timeout) if is_sdk_error(exc) else exc
         if group_id is not None and isinstance(error, ParallelError) and error.args:
-            error.args = (
-                f"{error.args[0]} The runs added to task group {group_id} go on at "
-                "Parallel; collect one with ChatParallelTask().result(run_id).",
-            )
+            error.args = (f"{error.args[0]} {hint}",)
         if error is exc:
             raise
         raise error from exc
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        if group_id is not None:
+            exc.taskgroup_id = group_id  # type: ignore[union-attr]
+            if hasattr(exc, "add_note"):  # Python 3.11+
+                exc.add_note(hint)
+            logger.warning("Stopped waiting for the batch. %s", hint)
+        raise
 
 
 def run_group(

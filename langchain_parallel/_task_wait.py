@@ -28,7 +28,7 @@ from langchain_parallel._tasks import (
     failed,
     progress_chunk,
 )
-from langchain_parallel.errors import TaskRunTimeoutError
+from langchain_parallel.errors import StreamError, TaskRunTimeoutError
 
 if TYPE_CHECKING:
     from parallel.types import TaskRun, TaskRunResult
@@ -43,9 +43,9 @@ class Poller:
     """The schedule of one wait: windows, retries and the time budget."""
 
     def __init__(
-        self, run_id: str, budget: float, poll_timeout: float, max_retries: int
+        self, budget: float, poll_timeout: float, max_retries: int, run_id: str = ""
     ) -> None:
-        """Start the clock on `budget` seconds."""
+        """Start the clock on `budget` seconds (for `run_id`, when waiting on one)."""
         self.run_id = run_id
         self.budget = budget
         self.deadline = time.monotonic() + budget
@@ -134,6 +134,16 @@ async def await_result(client: parallel.AsyncParallel, poller: Poller) -> TaskRu
     raise poller.timed_out()
 
 
+def _no_events(exc: Exception) -> ChatGenerationChunk:
+    # Progress is a courtesy: without it the long-poll still brings the answer (or
+    # the run's failure), so a broken event stream does not fail the call.
+    status = getattr(exc, "status_code", None)
+    reason = f"HTTP {status}" if status else type(exc).__name__
+    return progress_chunk(
+        f"Progress events unavailable ({reason}); waiting for the answer"
+    )
+
+
 def _created(run: TaskRun) -> ChatGenerationChunk:
     return progress_chunk(
         f"Task run {run.run_id} created on processor {run.processor} ({run.status})"
@@ -145,8 +155,8 @@ def follow(
 ) -> Iterator[ChatGenerationChunk]:
     """Progress chunks from the run's events, then the answer chunk.
 
-    If the event stream ends before the run does, the rest of the wait is a
-    long-poll: the answer still arrives, without further progress lines.
+    If the event stream fails or ends before the run does, the rest of the wait
+    is a long-poll: the answer still arrives, without further progress lines.
     """
     yield _created(run)
     reader = EventReader()
@@ -161,6 +171,8 @@ def follow(
     except (httpx.TimeoutException, parallel.APITimeoutError):
         if poller.window() is None:
             raise poller.timed_out() from None
+    except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
+        yield _no_events(exc)
     finished = reader.finished
     if finished is not None and finished.status != "completed":
         raise failed(finished)
@@ -189,6 +201,8 @@ async def afollow(
     except (httpx.TimeoutException, parallel.APITimeoutError):
         if poller.window() is None:
             raise poller.timed_out() from None
+    except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
+        yield _no_events(exc)
     finished = reader.finished
     if finished is not None and finished.status != "completed":
         raise failed(finished)

@@ -296,8 +296,8 @@ class ChatParallelTask(BaseChatModel):
             max_retries=self.max_retries,
         )
 
-    def _poller(self, run_id: str, budget: float) -> Poller:
-        return Poller(run_id, budget, self.poll_timeout, self.max_retries)
+    def _poller(self, budget: float, run_id: str = "") -> Poller:
+        return Poller(budget, self.poll_timeout, self.max_retries, run_id)
 
     # --- invoke and stream ------------------------------------------------------
 
@@ -320,7 +320,7 @@ class ChatParallelTask(BaseChatModel):
         with durable(None, config.timeout):
             run = create(client, body)
         with durable(run.run_id, config.timeout):
-            result = wait(client, self._poller(run.run_id, budget))
+            result = wait(client, self._poller(budget, run.run_id))
         return _result(answer_message(result.run, result.output))
 
     async def _agenerate(
@@ -341,7 +341,7 @@ class ChatParallelTask(BaseChatModel):
             client = await async_parallel_client(config)
             run = await acreate(client, body)
         with durable(run.run_id, config.timeout):
-            result = await await_result(client, self._poller(run.run_id, budget))
+            result = await await_result(client, self._poller(budget, run.run_id))
         return _result(answer_message(result.run, result.output))
 
     def _stream(
@@ -361,7 +361,7 @@ class ChatParallelTask(BaseChatModel):
         with durable(None, config.timeout):
             run = create(client, body)
         with durable(run.run_id, config.timeout):
-            for chunk in follow(client, run, self._poller(run.run_id, budget)):
+            for chunk in follow(client, run, self._poller(budget, run.run_id)):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
@@ -383,7 +383,7 @@ class ChatParallelTask(BaseChatModel):
             client = await async_parallel_client(config)
             run = await acreate(client, body)
         with durable(run.run_id, config.timeout):
-            poller = self._poller(run.run_id, budget)
+            poller = self._poller(budget, run.run_id)
             async for chunk in afollow(client, run, poller):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -406,7 +406,7 @@ class ChatParallelTask(BaseChatModel):
             time_budget or self.time_budget or PROCESSORS[self.model].default_budget
         )
         with durable(run_id, config.timeout):
-            done = wait(parallel_client(config), self._poller(run_id, budget))
+            done = wait(parallel_client(config), self._poller(budget, run_id))
         return answer_message(done.run, done.output)
 
     async def aresult(
@@ -419,7 +419,7 @@ class ChatParallelTask(BaseChatModel):
         )
         with durable(run_id, config.timeout):
             client = await async_parallel_client(config)
-            done = await await_result(client, self._poller(run_id, budget))
+            done = await await_result(client, self._poller(budget, run_id))
         return answer_message(done.run, done.output)
 
     # --- batches as task groups ----------------------------------------------------
@@ -459,7 +459,7 @@ class ChatParallelTask(BaseChatModel):
             client = parallel_client(client_config)
             try:
                 outcomes = run_group(
-                    client, bodies, self._poller("", budget), client_config.timeout
+                    client, bodies, self._poller(budget), client_config.timeout
                 )
             except ParallelError as exc:
                 outcomes = [_each(exc) for _ in bodies]
@@ -486,7 +486,7 @@ class ChatParallelTask(BaseChatModel):
             try:
                 client = await async_parallel_client(client_config)
                 outcomes = await arun_group(
-                    client, bodies, self._poller("", budget), client_config.timeout
+                    client, bodies, self._poller(budget), client_config.timeout
                 )
             except ParallelError as exc:
                 outcomes = [_each(exc) for _ in bodies]

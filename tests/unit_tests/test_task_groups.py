@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import parallel
 import pytest
 from conftest import STANDIN_KEY
 from helpers import MAX_RUNS_PER_ADD, assert_task_requests_fit
@@ -149,6 +153,26 @@ def test_spent_budget_leaves_each_run_collectable(tasks: StandIn) -> None:
     assert all(isinstance(e, TaskRunTimeoutError) for e in out)
     tasks.tasks.advance(300)
     collected = [llm.result(e.run_id) for e in out]  # type: ignore[union-attr]
+    assert [answered_question(m) for m in collected] == ["a", "b"]
+
+
+def test_ctrl_c_during_a_batch_leaves_the_group_collectable(tasks: StandIn) -> None:
+    tasks.tasks.time_scale = 1.0
+    llm = task(tasks, model="ultra")
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            llm.batch(["a", "b"])  # blocked on the group's event stream
+    finally:
+        timer.cancel()
+    group_id = caught.value.taskgroup_id  # type: ignore[attr-defined]
+    assert any(group_id in note for note in caught.value.__notes__)
+    tasks.tasks.advance(300)
+    client = parallel.Parallel(api_key=STANDIN_KEY, base_url=tasks.url)
+    with client.task_group.get_runs(group_id) as runs:
+        run_ids = [event.run.run_id for event in runs if event.type == "task_run.state"]
+    collected = [llm.result(run_id) for run_id in run_ids]
     assert [answered_question(m) for m in collected] == ["a", "b"]
 
 

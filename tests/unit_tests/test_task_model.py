@@ -299,6 +299,14 @@ async def test_astream_matches_stream(tasks: StandIn) -> None:
     assert [b["type"] for b in full.content_blocks] == ["reasoning", "text"]
 
 
+def test_stream_without_events_still_brings_the_answer(tasks: StandIn) -> None:
+    tasks.inject(Fault("slow", delay=0), Fault("status", status=503))  # events fail
+    chunks = list(task(tasks, max_retries=0).stream(QUESTION))
+    lines = [c.content_blocks[0]["reasoning"] for c in chunks[:-1]]
+    assert lines[-1].startswith("Progress events unavailable (HTTP 503)")
+    assert chunks[-1].content.startswith("Stand-in research answer")
+
+
 def test_stream_of_a_failed_run_raises(tasks: StandIn) -> None:
     with pytest.raises(TaskRunFailedError) as caught:
         list(task(tasks).stream(f"{QUESTION} {FAIL}"))
