@@ -70,6 +70,30 @@ def _labelled(message: WireMessage) -> str:
     )
 
 
+# Run fields the model sets, which `extra_body` may not overwrite.
+_OWN_FIELDS = frozenset(
+    {
+        "processor",
+        "input",
+        "task_spec",
+        "previous_interaction_id",
+        "source_policy",
+        "metadata",
+        "enable_events",
+    }
+)
+
+
+def check_extra_body(extra: Mapping[str, Any] | None) -> None:
+    """Refuse `extra_body` fields that would overwrite what the model sets."""
+    clash = sorted(set(extra or ()) & _OWN_FIELDS)
+    if clash:
+        raise ConfigError(
+            f"extra_body may not set {clash}: the model sets them; pass them as "
+            "arguments (model=, task_output_schema=, previous_interaction_id=, ...)."
+        )
+
+
 def output_schema(
     declared: str | Mapping[str, Any] | None,
     response_format: Mapping[str, Any] | None,

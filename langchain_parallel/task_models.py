@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
-import json
-from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -18,8 +15,8 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
@@ -37,7 +34,15 @@ from langchain_parallel._processors import (
     unknown_processor,
 )
 from langchain_parallel._settings import fill_from_settings
-from langchain_parallel._task_groups import Outcome, arun_group, run_group
+from langchain_parallel._task_batches import (
+    answered,
+    aoutcomes,
+    as_chunk,
+    as_result,
+    outcomes,
+    take,
+)
+from langchain_parallel._task_groups import Outcome
 from langchain_parallel._task_wait import (
     API_POLL_LIMIT,
     Poller,
@@ -50,6 +55,7 @@ from langchain_parallel._tasks import (
     PROVIDER,
     acreate,
     answer_message,
+    check_extra_body,
     create,
     durable,
     output_schema,
@@ -59,7 +65,6 @@ from langchain_parallel.errors import (
     ConfigError,
     InputError,
     MissingAPIKeyError,
-    ParallelError,
     UnsupportedFeatureError,
 )
 
@@ -79,18 +84,6 @@ _CALL_PARAMS = frozenset(
 # Passed by LangChain itself, not by the caller; BaseChatModel pops the first one
 # before `_generate`, but `batch` sees it.
 _LANGCHAIN_KWARGS = frozenset({"ls_structured_output_format", "stream"})
-# Run fields the model sets, which `extra_body` may not overwrite.
-_OWN_FIELDS = frozenset(
-    {
-        "processor",
-        "input",
-        "task_spec",
-        "previous_interaction_id",
-        "source_policy",
-        "metadata",
-        "enable_events",
-    }
-)
 _SETTINGS_FIELDS = ("api_key", "base_url", "timeout", "max_retries")
 _DEFAULT_REQUEST_TIMEOUT = 60.0
 
@@ -190,7 +183,7 @@ class ChatParallelTask(BaseChatModel):
             raise ConfigError(f"poll_timeout must be 1 to {API_POLL_LIMIT} seconds.")
         if self.max_retries < 0:
             raise ConfigError(f"max_retries must be 0 or more, got {self.max_retries}.")
-        _check_extra(self.extra_body)
+        check_extra_body(self.extra_body)
         output_schema(self.task_output_schema, None)  # refuse a bad schema now
 
     # --- LangChain identity -------------------------------------------------
@@ -275,7 +268,7 @@ class ChatParallelTask(BaseChatModel):
         }
         body.update((k, v) for k, v in optional.items() if v is not None)
         extra = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
-        _check_extra(extra)
+        check_extra_body(extra)
         body.update(extra)
         budget = kwargs.get("time_budget") or self._budget(processor)
         return self._client_config(), body, float(budget)
@@ -313,15 +306,15 @@ class ChatParallelTask(BaseChatModel):
                 self._stream(messages, stop, run_manager, **kwargs)
             )
         config, body, budget = self._request(messages, stop, kwargs)
-        done = _Prefetched.take(body)
+        done = take(body)
         if done is not None:
-            return _result(done)
+            return as_result(done)
         client = parallel_client(config)
         with durable(None, config.timeout):
             run = create(client, body)
         with durable(run.run_id, config.timeout):
             result = wait(client, self._poller(budget, run.run_id))
-        return _result(answer_message(result.run, result.output))
+        return as_result(answer_message(result.run, result.output))
 
     async def _agenerate(
         self,
@@ -334,15 +327,15 @@ class ChatParallelTask(BaseChatModel):
             stream = self._astream(messages, stop, run_manager, **kwargs)
             return await agenerate_from_stream(stream)
         config, body, budget = self._request(messages, stop, kwargs)
-        done = _Prefetched.take(body)
+        done = take(body)
         if done is not None:
-            return _result(done)
+            return as_result(done)
         with durable(None, config.timeout):
             client = await async_parallel_client(config)
             run = await acreate(client, body)
         with durable(run.run_id, config.timeout):
             result = await await_result(client, self._poller(budget, run.run_id))
-        return _result(answer_message(result.run, result.output))
+        return as_result(answer_message(result.run, result.output))
 
     def _stream(
         self,
@@ -352,9 +345,9 @@ class ChatParallelTask(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         config, body, budget = self._request(messages, stop, kwargs)
-        done = _Prefetched.take(body)
+        done = take(body)
         if done is not None:
-            yield _as_chunk(done)
+            yield as_chunk(done)
             return
         body.setdefault("enable_events", True)
         client = parallel_client(config)
@@ -374,9 +367,9 @@ class ChatParallelTask(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         config, body, budget = self._request(messages, stop, kwargs)
-        done = _Prefetched.take(body)
+        done = take(body)
         if done is not None:
-            yield _as_chunk(done)
+            yield as_chunk(done)
             return
         body.setdefault("enable_events", True)
         with durable(None, config.timeout):
@@ -454,22 +447,15 @@ class ChatParallelTask(BaseChatModel):
         each input is then answered from the group's results.
         """
         client_config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        outcomes: list[Outcome] = []
+        found: list[Outcome] = []
         if client_config is not None:
             client = parallel_client(client_config)
-            try:
-                outcomes = run_group(
-                    client, bodies, self._poller(budget), client_config.timeout
-                )
-            except ParallelError as exc:
-                outcomes = [_each(exc) for _ in bodies]
-        token = _Prefetched.install(bodies, outcomes)
-        try:
+            poller = self._poller(budget)
+            found = outcomes(client, bodies, poller, client_config.timeout)
+        with answered(bodies, found):
             return super().batch(
                 inputs, config, return_exceptions=return_exceptions, **kwargs
             )
-        finally:
-            _Prefetched.current.reset(token)
 
     async def abatch(
         self,
@@ -481,22 +467,15 @@ class ChatParallelTask(BaseChatModel):
     ) -> list[AIMessage]:
         """`batch`, on the event loop."""
         client_config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        outcomes: list[Outcome] = []
+        found: list[Outcome] = []
         if client_config is not None:
-            try:
-                client = await async_parallel_client(client_config)
-                outcomes = await arun_group(
-                    client, bodies, self._poller(budget), client_config.timeout
-                )
-            except ParallelError as exc:
-                outcomes = [_each(exc) for _ in bodies]
-        token = _Prefetched.install(bodies, outcomes)
-        try:
+            client = await async_parallel_client(client_config)
+            poller = self._poller(budget)
+            found = await aoutcomes(client, bodies, poller, client_config.timeout)
+        with answered(bodies, found):
             return await super().abatch(
                 inputs, config, return_exceptions=return_exceptions, **kwargs
             )
-        finally:
-            _Prefetched.current.reset(token)
 
     # --- what the Task API does not offer, and structured output --------------------
 
@@ -536,77 +515,6 @@ class ChatParallelTask(BaseChatModel):
             )
         return _structured.structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict
-        )
-
-
-class _Prefetched:
-    """Answers a task group already produced, handed to the per-input machinery.
-
-    `batch` runs the group, then lets LangChain's own `batch` call `invoke` for each
-    input (callbacks, tracing, `return_exceptions`, order); each call finds its
-    answer here by its request body instead of creating a run.
-    """
-
-    current: contextvars.ContextVar[dict[str, deque[Outcome]] | None] = (
-        contextvars.ContextVar("langchain_parallel_task_batch", default=None)
-    )
-
-    @staticmethod
-    def key(body: Mapping[str, Any]) -> str:
-        return json.dumps(body, sort_keys=True, default=str)
-
-    @classmethod
-    def install(
-        cls, bodies: Sequence[Mapping[str, Any]], outcomes: Sequence[Outcome]
-    ) -> contextvars.Token[dict[str, deque[Outcome]] | None]:
-        table: dict[str, deque[Outcome]] = {}
-        for body, outcome in zip(bodies, outcomes, strict=False):
-            table.setdefault(cls.key(body), deque()).append(outcome)
-        return cls.current.set(table)
-
-    @classmethod
-    def take(cls, body: Mapping[str, Any]) -> Outcome | None:
-        table = cls.current.get()
-        if not table:
-            return None
-        queue = table.get(cls.key(body))
-        try:
-            return queue.popleft() if queue else None
-        except IndexError:  # taken by another thread meanwhile
-            return None
-
-
-def _each(error: ParallelError) -> ParallelError:
-    """A copy of a group-wide error for one input (each raise has its traceback)."""
-    copy = BaseException.__new__(type(error))
-    copy.__dict__.update(error.__dict__)
-    copy.args = error.args
-    copy.__cause__ = error.__cause__
-    return copy
-
-
-def _result(outcome: Outcome) -> ChatResult:
-    if isinstance(outcome, ParallelError):
-        raise outcome
-    return ChatResult(generations=[ChatGeneration(message=outcome)])
-
-
-def _as_chunk(outcome: Outcome) -> ChatGenerationChunk:
-    message = _result(outcome).generations[0].message
-    chunk = AIMessageChunk(
-        content=message.content,
-        response_metadata=message.response_metadata,
-        chunk_position="last",
-    )
-    return ChatGenerationChunk(message=chunk)
-
-
-def _check_extra(extra: Mapping[str, Any] | None) -> None:
-    clash = sorted(set(extra or ()) & _OWN_FIELDS)
-    if clash:
-        raise ConfigError(
-            f"extra_body may not set {clash}: the model sets them; pass them as "
-            "arguments (model=, task_output_schema=, previous_interaction_id=, ...)."
         )
 
 
