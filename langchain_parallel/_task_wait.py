@@ -134,6 +134,12 @@ async def await_result(client: parallel.AsyncParallel, poller: Poller) -> TaskRu
     raise poller.timed_out()
 
 
+def _quiet_limit(poller: Poller) -> float:
+    # How long the event stream may stay silent before we stop listening and
+    # long-poll instead: a dead connection must not hold the wait for hours.
+    return max(1.0, min(poller.remaining(), API_POLL_LIMIT + _GRACE))
+
+
 def _no_events(exc: Exception) -> ChatGenerationChunk:
     # Progress is a courtesy: without it the long-poll still brings the answer (or
     # the run's failure), so a broken event stream does not fail the call.
@@ -155,22 +161,24 @@ def follow(
 ) -> Iterator[ChatGenerationChunk]:
     """Progress chunks from the run's events, then the answer chunk.
 
-    If the event stream fails or ends before the run does, the rest of the wait
-    is a long-poll: the answer still arrives, without further progress lines.
+    If the event stream fails, falls silent for ten minutes or ends before the
+    run does, the rest of the wait is a long-poll: the answer still arrives,
+    without further progress lines.
     """
     yield _created(run)
     reader = EventReader()
     try:
-        with client.task_run.events(run.run_id, timeout=poller.remaining()) as events:
+        with client.task_run.events(run.run_id, timeout=_quiet_limit(poller)) as events:
             for event in events:
                 line = reader.read(event)
                 if line:
                     yield progress_chunk(line)
                 if reader.finished is not None:
                     break
-    except (httpx.TimeoutException, parallel.APITimeoutError):
+    except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None
+        yield _no_events(exc)
     except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
         yield _no_events(exc)
     finished = reader.finished
@@ -190,7 +198,7 @@ async def afollow(
     yield _created(run)
     reader = EventReader()
     try:
-        events = await client.task_run.events(run.run_id, timeout=poller.remaining())
+        events = await client.task_run.events(run.run_id, timeout=_quiet_limit(poller))
         async with events:
             async for event in events:
                 line = reader.read(event)
@@ -198,9 +206,10 @@ async def afollow(
                     yield progress_chunk(line)
                 if reader.finished is not None:
                     break
-    except (httpx.TimeoutException, parallel.APITimeoutError):
+    except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None
+        yield _no_events(exc)
     except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
         yield _no_events(exc)
     finished = reader.finished
