@@ -63,11 +63,8 @@ def task_input(messages: Sequence[BaseMessage]) -> str:
 def _labelled(message: WireMessage) -> str:
     label = _LABELS[message["role"]]
     name = message.get("name")
-    return (
-        f"{label} ({name}): {message['content']}"
-        if name
-        else (f"{label}: {message['content']}")
-    )
+    head = f"{label} ({name})" if name else label
+    return f"{head}: {message['content']}"
 
 
 # Run fields the model sets, which `extra_body` may not overwrite.
@@ -106,8 +103,8 @@ def output_schema(
     """
     if declared is not None and response_format is not None:
         raise ConfigError(
-            "Both output_schema and response_format are set; pass one of them "
-            "(with_structured_output sets response_format)."
+            "Both task_output_schema and response_format are set for one call; "
+            "pass one of them (with_structured_output sets response_format)."
         )
     if response_format is not None:
         kind = response_format.get("type")

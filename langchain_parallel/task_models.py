@@ -247,11 +247,12 @@ class ChatParallelTask(BaseChatModel):
         processor = kwargs.get("model") or self.model
         if processor not in PROCESSORS:
             raise InputError(unknown_processor(processor))
+        # A call's schema (or response_format) replaces the model's.
         declared = kwargs.get("task_output_schema")
-        schema = output_schema(
-            self.task_output_schema if declared is None else declared,
-            kwargs.get("response_format"),
-        )
+        response_format = kwargs.get("response_format")
+        if declared is None and response_format is None:
+            declared = self.task_output_schema
+        schema = output_schema(declared, response_format)
         body: dict[str, Any] = {
             "processor": processor,
             "input": task_input(messages),

@@ -354,6 +354,21 @@ def test_include_raw_keeps_the_basis_per_field(tasks: StandIn) -> None:
     assert all(entry["citations"] for entry in basis)
 
 
+def test_a_calls_schema_replaces_the_models(tasks: StandIn) -> None:
+    llm = task(tasks, task_output_schema="A two-sentence summary")
+    llm.invoke(QUESTION)
+    llm.with_structured_output(Regulation).invoke(QUESTION)
+    first, second = (b["task_spec"]["output_schema"] for b in posted_runs(tasks))
+    assert first == {"type": "text", "description": "A two-sentence summary"}
+    assert second["type"] == "json"
+    with pytest.raises(ConfigError, match="Both task_output_schema and response"):
+        llm.invoke(
+            QUESTION,
+            task_output_schema={"type": "auto"},
+            response_format={"type": "text"},
+        )
+
+
 def test_json_mode_uses_the_auto_schema(tasks: StandIn) -> None:
     out = task(tasks).with_structured_output(method="json_mode").invoke(QUESTION)
     assert isinstance(out, dict)
