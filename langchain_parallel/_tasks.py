@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_parallel._messages import WireMessage, to_wire
 from langchain_parallel.errors import (
     ConfigError,
+    NotFoundError,
     ParallelError,
     StreamError,
     TaskRunFailedError,
@@ -301,7 +302,9 @@ def name_run(error: ParallelError, run_id: str) -> ParallelError:
     if error.run_id is not None:
         return error
     error.run_id = run_id
-    if not isinstance(error, TaskRunFailedError) and error.args:
+    # A failed run, or one the API does not know, has nothing left to collect.
+    gone = isinstance(error, TaskRunFailedError | NotFoundError)
+    if not gone and error.args:
         error.args = (f"{error.args[0]} {resume_hint(run_id)}", *error.args[1:])
     return error
 

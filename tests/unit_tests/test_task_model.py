@@ -23,6 +23,7 @@ from langchain_parallel.errors import (
     ConfigError,
     InputError,
     MissingAPIKeyError,
+    NotFoundError,
     ServerError,
     TaskRunFailedError,
     TaskRunTimeoutError,
@@ -263,9 +264,10 @@ async def test_cancelling_an_async_wait_leaves_the_run_collectable(
 
 
 def test_result_of_an_unknown_run_is_not_found(tasks: StandIn) -> None:
-    with pytest.raises(Exception, match="Not found") as caught:
+    with pytest.raises(NotFoundError, match="Run id not found") as caught:
         task(tasks).result("trun_unknown")
-    assert caught.value.run_id == "trun_unknown"  # type: ignore[attr-defined]
+    assert caught.value.run_id == "trun_unknown"
+    assert "result(" not in str(caught.value)  # nothing to collect
 
 
 # --- stream ---------------------------------------------------------------------------
