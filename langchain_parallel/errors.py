@@ -249,6 +249,10 @@ def _server_message(body: object) -> str | None:
         return text[:500] or None
     if not isinstance(body, Mapping):
         return None
+    inner = body.get("error")
+    if isinstance(inner, Mapping):
+        # `parallel-web` keeps Parallel's `{"type": "error", "error": {...}}` whole.
+        body = inner
     message = body.get("message")
     detail = body.get("detail")
     if isinstance(detail, list):
