@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 API_POLL_LIMIT = 600
 """The longest `timeout` the result endpoint accepts (its documented default)."""
+_MIN_ASK_INTERVAL = 0.25
+"""Seconds between two asks for a result, at the least."""
 _GRACE = 30.0
 """Seconds an HTTP read may outlast the server-side window before we call it lost."""
 
@@ -52,6 +54,7 @@ class Poller:
         self.poll_timeout = poll_timeout
         self.max_retries = max_retries
         self.failures = 0
+        self._asked = time.monotonic()
 
     def remaining(self) -> float:
         """Seconds left of the budget (never negative)."""
@@ -62,14 +65,18 @@ class Poller:
         remaining = self.remaining()
         if remaining <= 0:
             return None
+        self._asked = time.monotonic()
         return max(1, min(int(self.poll_timeout), math.ceil(remaining)))
 
     def retry_delay(self, exc: parallel.APIError) -> float | None:
         """Seconds to wait before asking again after `exc`; None to give up."""
         status = getattr(exc, "status_code", None)
-        if status == 408:  # the run is still going: ask again at once
+        if status == 408:  # the run is still going: ask again
             self.failures = 0
-            return 0.0
+            # At once after a held ask; a 408 that came back at once (a proxy, not
+            # the long-poll) must not turn the wait into a busy loop.
+            held = time.monotonic() - self._asked
+            return min(max(0.0, _MIN_ASK_INTERVAL - held), self.remaining())
         transient = isinstance(exc, parallel.APIConnectionError) or (
             status is not None and (status in (409, 429) or status >= 500)
         )

@@ -172,12 +172,20 @@ def test_conversation_becomes_input_with_context_and_interaction(
 
 
 def test_a_408_means_ask_again_until_the_answer(tasks: StandIn) -> None:
-    tasks.tasks.max_wait = 0.02  # the server holds each long-poll 20 ms
-    tasks.tasks.time_scale = 0.002  # a `pro` run takes 240 ms
+    tasks.tasks.max_wait = 0.3  # the server holds each long-poll 300 ms
+    tasks.tasks.time_scale = 0.01  # a `pro` run takes 1.2 s
     msg = task(tasks).invoke(QUESTION)
     polls = [r for r in tasks.requests if r.path.endswith("/result")]
-    assert len(polls) > 2  # several 408 "still active" answers, then the result
+    assert len(polls) >= 4  # 408 "still active" answers, then the result
     assert msg.response_metadata["status"] == "completed"
+
+
+def test_a_408_that_is_not_held_does_not_make_a_busy_loop(tasks: StandIn) -> None:
+    tasks.tasks.max_wait = 0  # every ask answers 408 at once
+    tasks.tasks.time_scale = 0.01  # a `pro` run takes 1.2 s
+    task(tasks).invoke(QUESTION)
+    polls = [r for r in tasks.requests if r.path.endswith("/result")]
+    assert len(polls) <= 1.2 / 0.25 + 2  # at most one ask per quarter second
 
 
 def test_transient_errors_while_waiting_are_retried(tasks: StandIn) -> None:
