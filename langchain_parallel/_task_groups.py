@@ -8,7 +8,8 @@ request count grows with pages, not with inputs:
    share sent once per page as `default_task_spec`;
 3. follow the group's event stream until no run is active (one streaming request,
    resumed from its last event id if the server closes it early);
-4. list the runs with their outputs (one streaming request).
+4. list the runs with their outputs (one streaming request, resumed after the last
+   run it delivered if the connection breaks).
 
 Every input gets its own outcome, in input order: the answer, or the error of its
 run (failed, or unfinished when the time budget ran out), naming the run.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +101,7 @@ class Collector:
     def __init__(self) -> None:
         """Nothing collected yet."""
         self.states: dict[str, TaskRunEvent] = {}
-        self.last_event_id: str | None = None
+        self.last_event_id: str | None = None  # where a cut listing picks up
 
     def read(self, event: TaskGroupGetRunsResponse) -> None:
         """Keep one run's state."""
@@ -193,10 +195,20 @@ def run_group(
                     follower.read(event)
                     if follower.done:
                         break
+            if not follower.done:  # the server closed the stream: reconnect
+                time.sleep(poller.pace())
         collector = Collector()
-        with client.task_group.get_runs(group_id, include_output=True) as runs:
-            for run in runs:
-                collector.read(run)
+        for attempt in range(poller.max_retries + 1):
+            try:
+                with client.task_group.get_runs(
+                    group_id, include_output=True, last_event_id=collector.last_event_id
+                ) as runs:
+                    for run in runs:
+                        collector.read(run)
+                break
+            except (httpx.TransportError, parallel.APIConnectionError):
+                if attempt == poller.max_retries:
+                    raise
     return collector.outcomes(run_ids, poller.budget)
 
 
@@ -232,9 +244,19 @@ async def arun_group(
                         follower.read(event)
                         if follower.done:
                             break
+            if not follower.done:  # the server closed the stream: reconnect
+                await asyncio.sleep(poller.pace())
         collector = Collector()
-        runs = await client.task_group.get_runs(group_id, include_output=True)
-        async with runs:
-            async for run in runs:
-                collector.read(run)
+        for attempt in range(poller.max_retries + 1):
+            try:
+                runs = await client.task_group.get_runs(
+                    group_id, include_output=True, last_event_id=collector.last_event_id
+                )
+                async with runs:
+                    async for run in runs:
+                        collector.read(run)
+                break
+            except (httpx.TransportError, parallel.APIConnectionError):
+                if attempt == poller.max_retries:
+                    raise
     return collector.outcomes(run_ids, poller.budget)

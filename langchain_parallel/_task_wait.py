@@ -75,8 +75,7 @@ class Poller:
             self.failures = 0
             # At once after a held ask; a 408 that came back at once (a proxy, not
             # the long-poll) must not turn the wait into a busy loop.
-            held = time.monotonic() - self._asked
-            return min(max(0.0, _MIN_ASK_INTERVAL - held), self.remaining())
+            return self.pace()
         transient = isinstance(exc, parallel.APIConnectionError) or (
             status is not None and (status in (409, 429) or status >= 500)
         )
@@ -89,6 +88,11 @@ class Poller:
             with contextlib.suppress(ValueError):
                 delay = float(response.headers["retry-after"])
         return min(delay, self.remaining())
+
+    def pace(self) -> float:
+        """Seconds to wait so that asks (or reconnections) are not a busy loop."""
+        held = time.monotonic() - self._asked
+        return min(max(0.0, _MIN_ASK_INTERVAL - held), self.remaining())
 
     def timed_out(self) -> TaskRunTimeoutError:
         """The error for a spent budget (the run goes on)."""

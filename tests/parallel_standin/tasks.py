@@ -12,7 +12,8 @@ states, resumable by `last_event_id`, closed after `timeout`), the run listing
 Time is simulated: a run takes its processor's documented fastest latency times
 `time_scale` (0.001 by default, so a two-minute `pro` run takes 120 ms; 1.0 is real
 time), and `advance(seconds)` moves the clock on. A run whose input contains
-`fail_marker` fails; `max_wait` caps the long-poll so tests see 408s quickly.
+`fail_marker` fails; `max_wait` caps the long-poll and group event streams, so
+tests see 408s and reconnections quickly.
 Requests are validated as the document describes (422 in FastAPI's shape).
 """
 
@@ -86,7 +87,8 @@ class TasksApi:
     time_scale: float = 0.001
     """Simulated seconds per documented second of processing."""
     max_wait: float | None = None
-    """Longest a result long-poll is held, whatever its `timeout` (None: no cap)."""
+    """Longest a result long-poll or a group's event stream is held, whatever its
+    `timeout` (None: no cap)."""
     fail_marker: str = "[standin:fail]"
     """Runs whose input contains this fail."""
     runs: dict[str, Run] = field(default_factory=dict)
@@ -355,6 +357,8 @@ class TasksApi:
         last = exchange.query.get("last_event_id", ["0"])[0]
         sent = int(last.split(":")[-1]) if last else 0
         limit = float(exchange.query.get("timeout", ["3600"])[0])
+        if self.max_wait is not None:
+            limit = min(limit, self.max_wait)
         stop = time.monotonic() + limit
         runs = sorted((self.runs[i] for i in group.run_ids), key=lambda r: r.done_at)
         exchange.start_events()

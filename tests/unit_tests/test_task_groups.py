@@ -94,6 +94,17 @@ def test_more_inputs_than_one_page_are_added_in_pages(tasks: StandIn) -> None:
     assert sum(calls(tasks).values()) == 6
 
 
+def test_a_closed_group_event_stream_is_resumed(tasks: StandIn) -> None:
+    tasks.tasks.max_wait = 0.1  # the server closes each event stream after 100 ms
+    tasks.tasks.time_scale = 0.03  # `lite` runs take 300 ms
+    answers = task(tasks, model="lite").batch(["a", "b"])
+    assert [answered_question(a) for a in answers] == ["a", "b"]
+    follows = [r for r in tasks.requests if r.path.endswith("/events")]
+    assert len(follows) > 1
+    assert "last_event_id" not in follows[0].query
+    assert all(f.query["last_event_id"] for f in follows[1:])  # resumed, not restarted
+
+
 def test_return_exceptions_is_honoured_per_input(tasks: StandIn) -> None:
     inputs: list[Any] = [
         "First question",
