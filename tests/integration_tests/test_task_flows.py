@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import merge_chunks
+import yaml
+from helpers import assert_task_requests_fit, merge_chunks
 from pydantic import BaseModel, Field
 from recording import TARGET
 
@@ -14,6 +19,7 @@ from langchain_parallel.errors import TaskRunFailedError, TaskRunTimeoutError
 
 pytestmark = pytest.mark.vcr
 QUESTION = "How did EU battery regulation change in 2025?"
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 
 
 def deep(**kwargs: Any) -> ChatParallelTask:
@@ -94,3 +100,22 @@ def test_task_resume_after_the_budget_runs_out() -> None:
             standin.tasks.reset()
     assert answer.response_metadata["run_id"] == run_id
     assert answer.response_metadata["processor"] == "ultra-fast"
+
+
+def test_task_cassettes_fit_the_spec() -> None:
+    """Every recorded Task API request fits the SDK's request types and the document."""
+    seen = []
+    for path in sorted(CASSETTES.glob("*.yaml")):
+        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+            request = interaction["request"]
+            parts = urlsplit(request["uri"])
+            body = request["body"]
+            seen.append(
+                SimpleNamespace(
+                    method=request["method"],
+                    path=parts.path,
+                    query=parse_qs(parts.query),
+                    body=json.loads(body) if body else None,
+                )
+            )
+    assert assert_task_requests_fit(seen) > 100
