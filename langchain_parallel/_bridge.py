@@ -1,7 +1,8 @@
 """Make LangChain's own `init_chat_model("parallel:...")` work after our import.
 
 LangChain keeps its providers in a private table,
-`langchain.chat_models.base._BUILTIN_PROVIDERS`. We add `parallel` to it when that
+`langchain.chat_models.base._BUILTIN_PROVIDERS`. We add `parallel` and
+`parallel_task` to it when that
 module is loaded: at once if it already is, otherwise through a one-shot import hook,
 so importing this package never imports LangChain. The table is private, so every
 step is guarded: if it changes shape, a `LangChainBridgeWarning` says so and nothing
@@ -20,6 +21,11 @@ from typing import Any
 
 TARGET = "langchain.chat_models.base"
 PROVIDER = "parallel"
+# Our providers, as LangChain's table holds them: (module, class name, creator).
+ENTRIES = {
+    PROVIDER: ("langchain_parallel", "ChatParallelWeb"),
+    "parallel_task": ("langchain_parallel", "ChatParallelTask"),
+}
 
 
 class LangChainBridgeWarning(UserWarning):
@@ -31,11 +37,10 @@ def _create(cls: type, **kwargs: Any) -> Any:
 
 
 def register(module: ModuleType) -> bool:
-    """Add `parallel` to LangChain's provider table; False (and a warning) if unable."""
+    """Add our providers to LangChain's table; False (and a warning) if unable."""
     table = getattr(module, "_BUILTIN_PROVIDERS", None)
-    entry = ("langchain_parallel", "ChatParallelWeb", _create)
     sample = next(iter(table.values()), None) if isinstance(table, dict) else None
-    if not (isinstance(sample, tuple) and len(sample) == len(entry)):
+    if not (isinstance(sample, tuple) and len(sample) == 3):
         warnings.warn(
             "langchain.chat_models.init_chat_model cannot be taught the 'parallel' "
             "provider: LangChain's internal provider table has changed. Use "
@@ -44,7 +49,8 @@ def register(module: ModuleType) -> bool:
             stacklevel=2,
         )
         return False
-    table.setdefault(PROVIDER, entry)  # type: ignore[union-attr]
+    for name, (module_name, class_name) in ENTRIES.items():
+        table.setdefault(name, (module_name, class_name, _create))  # type: ignore[union-attr]
     return True
 
 

@@ -129,6 +129,14 @@ def test_registry_config_alias_and_cli_string(
     assert deep.invoke(QUESTION).response_metadata["processor"] == "pro"
 
 
+def test_langchains_own_init_chat_model_knows_the_provider() -> None:
+    from langchain.chat_models import init_chat_model as langchain_init_chat_model
+
+    llm = langchain_init_chat_model("parallel_task:ultra", api_key="k")
+    assert isinstance(llm, ChatParallelTask)
+    assert llm.model == "ultra"
+
+
 # --- invoke ---------------------------------------------------------------------------
 
 
