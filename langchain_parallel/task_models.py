@@ -58,6 +58,7 @@ from langchain_parallel._tasks import (
     check_extra_body,
     create,
     durable,
+    failed,
     output_schema,
     task_input,
 )
@@ -275,7 +276,8 @@ class ChatParallelTask(BaseChatModel):
         return self._client_config(), body, float(budget)
 
     def _budget(self, processor: str) -> float:
-        return self.time_budget or PROCESSORS[processor].default_budget
+        info = PROCESSORS.get(processor) or PROCESSORS[self.model]
+        return self.time_budget or info.default_budget
 
     def _client_config(self) -> ClientConfig:
         if self.api_key is None or not self.api_key.get_secret_value():
@@ -388,7 +390,8 @@ class ChatParallelTask(BaseChatModel):
     def result(self, run_id: str, *, time_budget: float | None = None) -> AIMessage:
         """Collect the answer of a run created earlier (by any process).
 
-        Waits, like `invoke`, up to `time_budget` seconds (default: this model's).
+        Waits like `invoke`, up to `time_budget` seconds (default: this model's
+        budget, or the default of the processor the run is on).
 
         Raises:
             TaskRunFailedError: the run failed or was cancelled.
@@ -396,11 +399,13 @@ class ChatParallelTask(BaseChatModel):
 
         """
         config = self._client_config()
-        budget = (
-            time_budget or self.time_budget or PROCESSORS[self.model].default_budget
-        )
+        client = parallel_client(config)
         with durable(run_id, config.timeout):
-            done = wait(parallel_client(config), self._poller(budget, run_id))
+            run = client.task_run.retrieve(run_id)
+            if run.status in ("failed", "cancelled"):
+                raise failed(run)
+            budget = time_budget or self._budget(run.processor)
+            done = wait(client, self._poller(budget, run_id))
         return answer_message(done.run, done.output)
 
     async def aresult(
@@ -408,11 +413,12 @@ class ChatParallelTask(BaseChatModel):
     ) -> AIMessage:
         """`result`, on the event loop."""
         config = self._client_config()
-        budget = (
-            time_budget or self.time_budget or PROCESSORS[self.model].default_budget
-        )
         with durable(run_id, config.timeout):
             client = await async_parallel_client(config)
+            run = await client.task_run.retrieve(run_id)
+            if run.status in ("failed", "cancelled"):
+                raise failed(run)
+            budget = time_budget or self._budget(run.processor)
             done = await await_result(client, self._poller(budget, run_id))
         return answer_message(done.run, done.output)
 

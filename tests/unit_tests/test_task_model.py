@@ -226,6 +226,8 @@ def test_a_failed_run_raises_with_its_id(tasks: StandIn) -> None:
     assert caught.value.run_id is not None
     assert caught.value.status == "failed"
     assert "result(" not in str(caught.value)  # nothing left to collect
+    with pytest.raises(TaskRunFailedError, match="ended failed"):
+        task(tasks).result(caught.value.run_id)
 
 
 # --- durable runs ---------------------------------------------------------------------
