@@ -1,16 +1,29 @@
-"""Settings: arguments, environment, `.env` and the TOML config file, in that order.
+"""Settings from the environment, `.env` and the TOML config file, with one order.
 
-One `BaseSettings` class reads them all. The config file is the one named by
+Every setting follows one precedence rule, highest first:
+
+1. explicit arguments (`ChatParallelWeb(timeout=...)`, `init_chat_model(...)`);
+2. the alias entry (`[models.<alias>]` or `[tools.<alias>]`): an alias is a named
+   set of arguments;
+3. the environment (`PARALLEL_<NAME>`);
+4. a `.env` file in the working directory;
+5. the config file's top level;
+6. built-in defaults.
+
+One `BaseSettings` class reads sources 3-5. The config file is the one named by
 `PARALLEL_CONFIG_FILE`, else `./parallel.toml` when it exists:
 
 ```toml
-default_model = "quick"          # an alias or a provider string
+default_model = "quick"          # the default model: PARALLEL_MODEL in the environment
 timeout = 120                    # any top-level setting except the key
 [models.quick]
 model = "parallel:speed"
 [models.research]
 model = "parallel:core"
 timeout = 600
+[tools.news]
+tool = "parallel:search"
+max_results = 5
 ```
 
 Loading is cached on what it reads (the `PARALLEL_*` environment, the working
@@ -20,16 +33,27 @@ files once, and a changed environment or file is picked up without a reset.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -45,6 +69,25 @@ else:  # pragma: no cover - exercised on 3.10 only
 ENV_PREFIX = "PARALLEL_"
 DEFAULT_BASE_URL = "https://api.parallel.ai"
 DEFAULT_CONFIG_FILE = "parallel.toml"
+DEFAULT_MODEL = "parallel:speed"
+"""The model `init_chat_model()` builds when no setting names one."""
+
+# The default model's key in the file: `model` at the top level would read as a
+# setting of every model, which it is not.
+FILE_KEYS = {"default_model": "model"}
+# Top-level keys the file may hold (the key and the file's own path may not).
+TOP_LEVEL = (
+    "default_model",
+    "base_url",
+    "timeout",
+    "max_retries",
+    "models",
+    "tools",
+    "disabled_providers",
+    "enabled_providers",
+    "strict_plugins",
+)
+ALIAS_TABLES = {"models": "model", "tools": "tool"}
 
 # Set while `load_settings` runs, so the TOML source knows which file to read.
 _toml_path: ContextVar[Path | None] = ContextVar("_toml_path", default=None)
@@ -63,14 +106,45 @@ class ParallelSettings(BaseSettings):
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     model: str | None = None
+    """The default model: `PARALLEL_MODEL`, or `default_model` in the file."""
     timeout: float | None = Field(default=None, gt=0)
     max_retries: int = Field(default=2, ge=0)
     config_file: Path | None = None
-    default_model: str | None = None
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    disabled_providers: list[str] = Field(default_factory=list)
-    enabled_providers: list[str] | None = None
+    tools: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    disabled_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    enabled_providers: Annotated[list[str] | None, NoDecode] = None
     strict_plugins: bool = False
+
+    @field_validator("disabled_providers", "enabled_providers", mode="before")
+    @classmethod
+    def _names(cls, value: Any, info: ValidationInfo) -> Any:
+        """Accept a JSON list or comma-separated names from the environment."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        # A blank PARALLEL_ENABLED_PROVIDERS means unset, not "allow nothing".
+        return names or (None if info.field_name == "enabled_providers" else [])
+
+    @property
+    def default_model(self) -> str | None:
+        """The configured default model, `None` when no source names one."""
+        return self.model
+
+    def origin(self, field: str) -> str:
+        """Where this setting's value comes from, e.g. `"PARALLEL_TIMEOUT"`."""
+        env_name = f"{ENV_PREFIX}{field.upper()}"
+        if env_name in os.environ:
+            return f"environment variable {env_name}"
+        if env_name in _dotenv_keys():
+            return f".env entry {env_name}"
+        key = next((k for k, v in FILE_KEYS.items() if v == field), field)
+        if self.config_file is not None and key in _read_toml(self.config_file):
+            return f"{key} in {self.config_file}"
+        return "built-in default"
 
     @classmethod
     def settings_customise_sources(
@@ -81,7 +155,7 @@ class ParallelSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments beat the environment, which beats `.env`, which beats the file."""
+        """The environment beats `.env`, which beats the file's top level."""
         path = _toml_path.get()
         sources: list[PydanticBaseSettingsSource] = [
             init_settings,
@@ -93,32 +167,78 @@ class ParallelSettings(BaseSettings):
         return tuple(sources)
 
 
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name` (a typo or a wrong case), if any is close."""
+    by_lower = {c.lower(): c for c in candidates}
+    found = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
+    return by_lower[found[0]] if found else None
+
+
+def _dotenv_keys() -> set[str]:
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    return set(dotenv_values(".env")) if Path(".env").is_file() else set()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc
+
+
 class _CheckedTomlSource(TomlConfigSettingsSource):
-    """The TOML source, with errors that name the file and keys kept out of it."""
+    """The TOML source, checked: unknown keys, secrets and bad alias tables."""
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
         self._path = path
         super().__init__(settings_cls, toml_file=path)
-        _refuse_secrets(self.toml_data, path)
 
     def _read_file(self, file_path: Any) -> dict[str, Any]:
-        try:
-            return super()._read_file(file_path)
-        except tomllib.TOMLDecodeError as exc:
+        data = _read_toml(self._path)
+        check_file(data, self._path)
+        return {FILE_KEYS.get(key, key): value for key, value in data.items()}
+
+
+def check_file(data: Mapping[str, Any], path: Path) -> None:
+    """Refuse unknown top-level keys, keys in the file and malformed alias tables."""
+    _refuse_secrets(data, path)
+    for key in data:
+        if key not in TOP_LEVEL:
+            hint = "default_model" if key == "model" else nearest(key, TOP_LEVEL)
             raise ConfigError(
-                f"Config file {self._path} is not valid TOML: {exc}"
-            ) from exc
+                f"Config file {path}: unknown key {key!r}"
+                + (f"; did you mean {hint!r}?" if hint else ".")
+                + f" Valid top-level keys: {', '.join(TOP_LEVEL)}."
+            )
+    for table, target in ALIAS_TABLES.items():
+        entries = data.get(table, {})
+        if not isinstance(entries, Mapping):
+            raise ConfigError(f"Config file {path}: {table!r} must be a table.")
+        for alias, entry in entries.items():
+            where = f"Config file {path}: {table}.{alias}"
+            if not isinstance(entry, Mapping):
+                raise ConfigError(f"{where} must be a table ([{table}.{alias}]).")
+            if not isinstance(entry.get(target), str):
+                hint = nearest(target, [k for k in entry if k != target])
+                raise ConfigError(
+                    f"{where}.{target} must be a string such as 'parallel:"
+                    + ("core'" if table == "models" else "search'")
+                    + (f"; found {hint!r}: did you mean {target!r}?" if hint else ".")
+                )
 
 
 def _refuse_secrets(data: Mapping[str, Any], path: Path) -> None:
     where = ["api_key"] if "api_key" in data else []
-    models = data.get("models", {})
-    if isinstance(models, Mapping):
-        where += [
-            f"models.{alias}.api_key"
-            for alias, entry in models.items()
-            if isinstance(entry, Mapping) and "api_key" in entry
-        ]
+    for table in ALIAS_TABLES:
+        entries = data.get(table, {})
+        if isinstance(entries, Mapping):
+            where += [
+                f"{table}.{alias}.api_key"
+                for alias, entry in entries.items()
+                if isinstance(entry, Mapping) and "api_key" in entry
+            ]
     if where:
         raise ConfigError(
             f"Config file {path} sets {where[0]!r}: API keys do not belong in a config "
@@ -181,24 +301,6 @@ def load_settings(
     return settings
 
 
-def fill_from_settings(
-    kwargs: dict[str, Any], fields: tuple[str, ...]
-) -> dict[str, Any]:
-    """`kwargs` with unset (or `None`) `fields` taken from the loaded settings."""
-    missing = [name for name in fields if kwargs.get(name) is None]
-    if not missing:
-        return kwargs
-    settings = load_settings(kwargs.get("config_file"))
-    resolved = dict(kwargs)
-    for name in missing:
-        value = getattr(settings, name)
-        if value is None:
-            resolved.pop(name, None)
-        else:
-            resolved[name] = value
-    return resolved
-
-
 def reset_settings_cache() -> None:
     """Forget cached settings (tests use this after changing files in place)."""
     _cache.clear()
@@ -212,10 +314,117 @@ def _explain(exc: ValidationError, path: Path | None) -> str:
         env_name = f"{ENV_PREFIX}{field.upper()}"
         if env_name in os.environ:
             origin = f"environment variable {env_name}"
-        elif path is not None:
-            origin = f"config file {path}, key {dotted!r}"
-        else:
+        elif env_name in _dotenv_keys():
             origin = f".env entry {env_name}"
+        elif path is not None:
+            key = next((k for k, v in FILE_KEYS.items() if v == field), field)
+            origin = f"config file {path}, key {dotted.replace(field, key, 1)!r}"
+        else:
+            origin = f"setting {field}"
         shown = "" if field == "api_key" else f" (got {err.get('input')!r})"
         lines.append(f"{origin}: {err['msg']}{shown}")
     return "Invalid Parallel settings: " + "; ".join(lines)
+
+
+# --- filling a model's unset arguments, and saying where each came from -------
+
+# The settings a model's constructor took, and which fields it filled from them.
+_filled: ContextVar[tuple[ParallelSettings, frozenset[str]] | None] = ContextVar(
+    "_filled", default=None
+)
+# While an alias is being built: what its entry set, and where.
+_alias: ContextVar[tuple[str, frozenset[str]] | None] = ContextVar(
+    "_alias", default=None
+)
+
+
+def fill_from_settings(
+    kwargs: dict[str, Any], fields: tuple[str, ...], *, provider: str = "parallel"
+) -> dict[str, Any]:
+    """`kwargs` with unset (or `None`) `fields` taken from the loaded settings.
+
+    `model` is the default model, which may be written `"<provider>:<model>"`;
+    a model constructor takes it only when it names one of `provider`'s models.
+    """
+    missing = [name for name in fields if kwargs.get(name) is None]
+    _filled.set(None)
+    if not missing:
+        return kwargs
+    settings = load_settings(kwargs.get("config_file"))
+    resolved = dict(kwargs)
+    filled = set()
+    for name in missing:
+        value = getattr(settings, name)
+        if name == "model" and value is not None:
+            value = _own_model(settings, value, provider)
+        if value is None:
+            resolved.pop(name, None)
+        else:
+            resolved[name] = value
+            filled.add(name)
+    _filled.set((settings, frozenset(filled)))
+    return resolved
+
+
+def _own_model(settings: ParallelSettings, value: str, provider: str) -> str:
+    prefix, sep, name = value.partition(":")
+    if not sep and value not in settings.models:
+        return value
+    if sep and prefix == provider:
+        return name
+    what = "an alias" if value in settings.models else f"a {prefix!r} model"
+    raise ConfigError(
+        f"The default model {value!r} ({settings.origin('model')}) is {what}, "
+        f"not a {provider!r} model name, so this constructor cannot use it. Pass "
+        "model=... explicitly, or build it with init_chat_model(), which "
+        "resolves aliases and providers."
+    )
+
+
+@contextmanager
+def building_alias(
+    table: str, alias: str, keys: frozenset[str], path: Any
+) -> Iterator[None]:
+    """Mark the arguments an alias entry supplies, for warnings about them."""
+    token = _alias.set((f"{table}.{alias} in {path}", keys))
+    try:
+        yield
+    finally:
+        _alias.reset(token)
+
+
+def setting_origin(field: str) -> str | None:
+    """Where the model being built took `field` from, when not an explicit argument.
+
+    For warnings: `"environment variable PARALLEL_TIMEOUT"`,
+    `"models.research in /app/parallel.toml"`, ...; `None` for an argument.
+    """
+    alias = _alias.get()
+    if alias is not None and field in alias[1]:
+        return alias[0]
+    filled = _filled.get()
+    if filled is not None and field in filled[1]:
+        return filled[0].origin(field)
+    return None
+
+
+# Frames of these packages are skipped: a warning points at the user's own line.
+_MACHINERY = frozenset(
+    {"langchain_parallel", "langchain", "langchain_core", "pydantic", "pluggy"}
+)
+
+
+def warn_at_caller(message: str, category: type[Warning]) -> None:
+    """`warnings.warn` attributed to the first caller outside this package.
+
+    Python 3.12's `skip_file_prefixes` does this; 3.10 and 3.11 need the stack
+    walked to find the level.
+    """
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and (
+        frame.f_globals.get("__name__", "").partition(".")[0] in _MACHINERY
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -1,0 +1,159 @@
+"""From a model string to a provider, a model name and arguments, or a clear error.
+
+The order, for `init_chat_model(model, model_provider=..., **kwargs)`:
+
+1. No `model`: the default model (`PARALLEL_MODEL`, `.env`, the file's
+   `default_model`, else `parallel:speed`).
+2. An alias from the config file's `[models.<alias>]`: its `model`, with its other
+   keys as arguments below the explicit ones.
+3. `"<provider>:<model>"` whose prefix the built-in module or an installed plugin
+   claims (decided from entry-point names, importing no plugin); or a bare name
+   that a provider lists (the built-in providers are asked first).
+4. Anything else goes to LangChain's `init_chat_model` when LangChain can resolve
+   it; otherwise `ProviderError` lists the aliases, providers and their models and
+   suggests the nearest name. A disabled or broken provider is never passed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_parallel._settings import DEFAULT_MODEL, ParallelSettings, nearest
+from langchain_parallel.errors import ProviderError
+from langchain_parallel.hookspecs import Provider
+from langchain_parallel.registry import Registry, get_registry
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A resolved chat model: build it with `provider.create(model=..., **kwargs)`."""
+
+    provider: Provider
+    model: str
+    kwargs: dict[str, Any]
+    alias: str | None = None
+
+
+def resolve(
+    model: str | None,
+    model_provider: str | None,
+    kwargs: dict[str, Any],
+    settings: ParallelSettings,
+) -> Choice | None:
+    """The provider and arguments for `model`; None when it is LangChain's to build.
+
+    Raises:
+        ProviderError: Nothing resolves the name, or its provider is disabled or
+            failed to load; the message says which, and what there is instead.
+
+    """
+    source = "argument"
+    if model is None:
+        model = settings.model or DEFAULT_MODEL
+        source = settings.origin("model")
+    alias = None
+    if model_provider is None and model in settings.models:
+        alias = model
+        entry = dict(settings.models[alias])
+        model = entry.pop("model")
+        kwargs = {**entry, **kwargs}
+        source = f"models.{alias} in {settings.config_file}"
+    registry = get_registry()
+    name, prefix = model, model_provider
+    if prefix is None:
+        head, sep, rest = model.partition(":")
+        if sep and registry.claimed(head):
+            prefix, name = head, rest
+        elif not sep:
+            prefix = registry.provider_of(model)
+    if prefix is None or not registry.claimed(prefix):
+        if _langchain_resolves(model, model_provider):
+            return None
+        raise ProviderError(_unknown(registry, model, model_provider, source, settings))
+    provider = registry.get(prefix)
+    if provider is None:
+        reason = registry.unavailable(prefix) or "unavailable"
+        raise ProviderError(
+            f"Provider {prefix!r} (for {model!r}, {source}) is {reason}."
+        )
+    if provider.models and name not in provider.models:
+        hint = nearest(name, provider.models)
+        raise ProviderError(
+            f"Provider {prefix!r} has no model {name!r} ({source})."
+            + (f" Did you mean {prefix}:{hint}?" if hint else "")
+            + f" Its models: {', '.join(provider.models)}."
+        )
+    return Choice(provider, name, kwargs, alias)
+
+
+def _langchain_resolves(model: str, model_provider: str | None) -> bool:
+    """Whether LangChain's `init_chat_model` knows a provider for this model.
+
+    Asked through LangChain's private provider table and inference helper, so its
+    30-provider message never answers a typo of ours; if those internals change,
+    LangChain is asked anyway and answers as it would.
+    """
+    try:
+        from langchain.chat_models import base
+    except ImportError:
+        return False
+    table = getattr(base, "_BUILTIN_PROVIDERS", None)
+    infer = getattr(base, "_attempt_infer_model_provider", None)
+    if not isinstance(table, dict) or not callable(infer):
+        return True
+    head, sep, _ = model.partition(":")
+    provider = model_provider or (head if sep and head in table else None)
+    provider = provider or infer(model)
+    return isinstance(provider, str) and provider.replace("-", "_").lower() in table
+
+
+def _unknown(
+    registry: Registry,
+    model: str,
+    model_provider: str | None,
+    source: str,
+    settings: ParallelSettings,
+) -> str:
+    catalogue = registry.catalogue()
+    if model_provider is None and model in catalogue:
+        models = ", ".join(catalogue[model]) or "any model name"
+        return (
+            f"{model!r} ({source}) is a provider, not a model: write "
+            f"'{model}:<model>' (its models: {models})."
+        )
+    head, sep, _ = model.partition(":")
+    asked = model_provider or (head if sep else None)
+    if asked is not None:
+        hint = nearest(asked, catalogue)
+        problem = f"No installed provider is called {asked!r} ({source})."
+    else:
+        names = [*settings.models, *catalogue]
+        names += [m for models in catalogue.values() for m in models]
+        hint = nearest(model, names)
+        problem = f"Unknown model or alias {model!r} ({source})."
+    described = "; ".join(
+        f"{name} ({', '.join(models) or 'any model name'})"
+        for name, models in catalogue.items()
+    )
+    aliases = ", ".join(settings.models)
+    return (
+        problem
+        + (f" Did you mean {hint!r}?" if hint else "")
+        + (f" Aliases in {settings.config_file}: {aliases}." if aliases else "")
+        + f" Providers and their models: {described or 'none'}."
+        + " Use '<provider>:<model>', e.g. 'parallel:speed'"
+        + (
+            "."
+            if _has_langchain()
+            else "; `pip install langchain` reaches LangChain's own providers as well."
+        )
+    )
+
+
+def _has_langchain() -> bool:
+    try:
+        import langchain.chat_models  # noqa: F401
+    except ImportError:
+        return False
+    return True
