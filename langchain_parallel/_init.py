@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
 
 from langchain_parallel._resolve import resolve
-from langchain_parallel._settings import building_alias, load_settings
+from langchain_parallel._settings import building, load_settings
 from langchain_parallel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -83,11 +83,12 @@ def _build(
 
         return langchain_init(model, model_provider=model_provider, **kwargs)
     if choice.alias is None:
-        return choice.provider.create(model=choice.model, **choice.kwargs)
-    entry = frozenset(settings.models[choice.alias]) - set(kwargs)
+        with building(settings):
+            return choice.provider.create(model=choice.model, **choice.kwargs)
     path = settings.config_file
+    entry = frozenset(settings.models[choice.alias]) - set(kwargs)
     try:
-        with building_alias("models", choice.alias, entry, path):
+        with building(settings, (f"models.{choice.alias} in {path}", entry)):
             return choice.provider.create(model=choice.model, **choice.kwargs)
     except ConfigError as exc:
         raise ConfigError(

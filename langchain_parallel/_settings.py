@@ -263,31 +263,56 @@ def config_path(config_file: str | os.PathLike[str] | None = None) -> Path | Non
     return default if default.is_file() else None
 
 
-def _stamp(path: Path | None) -> tuple[str, int, int] | None:
-    if path is None:
-        return None
+def _stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    return (st.st_mtime_ns, st.st_size)
 
 
 _cache: dict[tuple[Any, ...], ParallelSettings] = {}
+_ENV_NAMES = tuple(
+    f"{ENV_PREFIX}{name.upper()}" for name in ParallelSettings.model_fields
+)
+
+
+def _environment() -> tuple[Any, ...]:
+    """The variables the settings read, as cheaply as the platform allows.
+
+    `os.environ.get` raises and catches a `KeyError` for every unset name, which
+    made this the costliest step of building a model; `os.environ` keeps its
+    encoded mapping in `_data` (CPython since 3.2), read directly when present.
+    """
+    data = getattr(os.environ, "_data", None)
+    encode = getattr(os.environ, "encodekey", None)
+    if isinstance(data, dict) and callable(encode):
+        return tuple(data.get(encode(name)) for name in _ENV_NAMES)
+    return tuple(map(os.environ.get, _ENV_NAMES))
 
 
 def load_settings(
     config_file: str | os.PathLike[str] | None = None,
 ) -> ParallelSettings:
-    """Return the settings, read again only when their inputs changed."""
-    path = config_path(config_file)
-    env = tuple(
-        sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX))
+    """Return the settings, read again only when their inputs changed.
+
+    The cache key is cheap on purpose (every model construction asks): the
+    variables the settings read, the working directory, and the size and
+    modification time of `.env` and of the config file.
+    """
+    env = _environment()
+    named = config_file or os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    key = (
+        config_file,
+        env,
+        os.getcwd(),
+        _stamp(".env"),
+        _stamp(Path(named).expanduser() if named else DEFAULT_CONFIG_FILE),
     )
-    key = (env, os.getcwd(), _stamp(Path(".env")), _stamp(path))
     cached = _cache.get(key)
     if cached is not None:
         return cached
+    path = config_path(config_file)
     token = _toml_path.set(path)
     try:
         settings = ParallelSettings(config_file=path)
@@ -332,6 +357,9 @@ def _explain(exc: ValidationError, path: Path | None) -> str:
 _filled: ContextVar[tuple[ParallelSettings, frozenset[str]] | None] = ContextVar(
     "_filled", default=None
 )
+# While init_chat_model builds a model: the settings it resolved with, so the
+# model's constructor does not load them a second time.
+_active: ContextVar[ParallelSettings | None] = ContextVar("_active", default=None)
 # While an alias is being built: what its entry set, and where.
 _alias: ContextVar[tuple[str, frozenset[str]] | None] = ContextVar(
     "_alias", default=None
@@ -350,7 +378,8 @@ def fill_from_settings(
     _filled.set(None)
     if not missing:
         return kwargs
-    settings = load_settings(kwargs.get("config_file"))
+    settings = None if kwargs.get("config_file") else _active.get()
+    settings = settings or load_settings(kwargs.get("config_file"))
     resolved = dict(kwargs)
     filled = set()
     for name in missing:
@@ -382,15 +411,20 @@ def _own_model(settings: ParallelSettings, value: str, provider: str) -> str:
 
 
 @contextmanager
-def building_alias(
-    table: str, alias: str, keys: frozenset[str], path: Any
+def building(
+    settings: ParallelSettings, alias: tuple[str, frozenset[str]] | None = None
 ) -> Iterator[None]:
-    """Mark the arguments an alias entry supplies, for warnings about them."""
-    token = _alias.set((f"{table}.{alias} in {path}", keys))
+    """While a model is built from `settings` (and from an alias entry's keys).
+
+    `alias` is `("models.<alias> in <file>", <keys the entry supplies>)`, so that
+    warnings about those arguments can name the entry.
+    """
+    active, named = _active.set(settings), _alias.set(alias)
     try:
         yield
     finally:
-        _alias.reset(token)
+        _alias.reset(named)
+        _active.reset(active)
 
 
 def setting_origin(field: str) -> str | None:
