@@ -29,7 +29,7 @@ class LangChainBridgeWarning(UserWarning):
     """LangChain's internals changed; its `init_chat_model` cannot reach Parallel."""
 
 
-class _Create:
+class Creator:
     """LangChain's creator for one provider: ours, through the registry."""
 
     def __init__(self, provider: str) -> None:
@@ -56,7 +56,7 @@ def register(module: ModuleType) -> bool:
         )
         return False
     for provider in PROVIDERS:
-        entry = ("langchain_parallel", "ChatParallelWeb", _Create(provider))
+        entry = ("langchain_parallel", "ChatParallelWeb", Creator(provider))
         table.setdefault(provider, entry)  # type: ignore[union-attr]
     return True
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from langchain_parallel._settings import setting_origin, warn_at_caller
+from langchain_parallel._hints import warn_at_caller
+from langchain_parallel._settings import setting_origin
 
 
 class ModelInfo(NamedTuple):

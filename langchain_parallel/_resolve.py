@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_parallel._settings import DEFAULT_MODEL, ParallelSettings, nearest
-from langchain_parallel.errors import ProviderError
+from langchain_parallel._bridge import Creator as bridge_creator
+from langchain_parallel._hints import nearest
+from langchain_parallel._settings import DEFAULT_MODEL, ParallelSettings, load_settings
+from langchain_parallel.errors import ConfigError, ProviderError
 from langchain_parallel.hookspecs import Provider
 from langchain_parallel.registry import Registry, get_registry
 
@@ -105,7 +107,11 @@ def _langchain_resolves(model: str, model_provider: str | None) -> bool:
     head, sep, _ = model.partition(":")
     provider = model_provider or (head if sep and head in table else None)
     provider = provider or infer(model)
-    return isinstance(provider, str) and provider.replace("-", "_").lower() in table
+    if not isinstance(provider, str):
+        return False
+    entry = table.get(provider.replace("-", "_").lower())
+    # Our own entries (the bridge) lead back here: they are not LangChain's.
+    return entry is not None and not isinstance(entry[-1], bridge_creator)
 
 
 def _unknown(
@@ -157,3 +163,44 @@ def _has_langchain() -> bool:
     except ImportError:
         return False
     return True
+
+
+def build_tool(name: str, overrides: dict[str, Any]) -> Any:
+    """`registry.load_tool`: a tool by address or `[tools.<alias>]`, or an error."""
+    settings = load_settings()
+    alias = settings.tools.get(name)
+    address, arguments = name, dict(overrides)
+    if alias is not None:
+        address = alias["tool"]
+        arguments = {**{k: v for k, v in alias.items() if k != "tool"}, **overrides}
+    registry = get_registry()
+    tool = registry.get_tool(address)
+    if tool is None:
+        raise ProviderError(_unknown_tool(registry, name, address, settings.tools))
+    if alias is None:
+        return tool.create(**arguments)
+    try:
+        return tool.create(**arguments)
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"Config file {settings.config_file}, [tools.{name}]: {exc}"
+        ) from exc
+
+
+def _unknown_tool(
+    registry: Registry, name: str, address: str, aliases: dict[str, Any]
+) -> str:
+    prefix = address.partition(":")[0]
+    reason = registry.unavailable(prefix) if ":" in address else None
+    if reason is not None:
+        return f"Tool {address!r} is unavailable: provider {prefix!r} is {reason}."
+    tools = registry.list_tools()
+    hint = nearest(name, [*tools, *aliases])
+    return (
+        f"Unknown tool {name!r}."
+        + (f" Did you mean {hint!r}?" if hint else "")
+        + f" Tools: {', '.join(tools) or 'none'}."
+        + (f" Aliases: {', '.join(sorted(aliases))}." if aliases else "")
+        + " Name one as '<provider>:<tool>', or add [tools.<alias>] to the "
+        "config file."
+    )

@@ -33,12 +33,9 @@ files once, and a changed environment or file is picked up without a reset.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import sys
-import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -59,35 +56,19 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from langchain_parallel._config_file import (
+    DEFAULT_CONFIG_FILE,
+    FILE_KEYS,
+    check_file,
+    config_path,
+    read_toml,
+)
 from langchain_parallel.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 ENV_PREFIX = "PARALLEL_"
 DEFAULT_BASE_URL = "https://api.parallel.ai"
-DEFAULT_CONFIG_FILE = "parallel.toml"
 DEFAULT_MODEL = "parallel:speed"
 """The model `init_chat_model()` builds when no setting names one."""
-
-# The default model's key in the file: `model` at the top level would read as a
-# setting of every model, which it is not.
-FILE_KEYS = {"default_model": "model"}
-# Top-level keys the file may hold (the key and the file's own path may not).
-TOP_LEVEL = (
-    "default_model",
-    "base_url",
-    "timeout",
-    "max_retries",
-    "models",
-    "tools",
-    "disabled_providers",
-    "enabled_providers",
-    "strict_plugins",
-)
-ALIAS_TABLES = {"models": "model", "tools": "tool"}
 
 # Set while `load_settings` runs, so the TOML source knows which file to read.
 _toml_path: ContextVar[Path | None] = ContextVar("_toml_path", default=None)
@@ -142,7 +123,7 @@ class ParallelSettings(BaseSettings):
         if env_name in _dotenv_keys():
             return f".env entry {env_name}"
         key = next((k for k, v in FILE_KEYS.items() if v == field), field)
-        if self.config_file is not None and key in _read_toml(self.config_file):
+        if self.config_file is not None and key in read_toml(self.config_file):
             return f"{key} in {self.config_file}"
         return "built-in default"
 
@@ -167,25 +148,10 @@ class ParallelSettings(BaseSettings):
         return tuple(sources)
 
 
-def nearest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to `name` (a typo or a wrong case), if any is close."""
-    by_lower = {c.lower(): c for c in candidates}
-    found = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
-    return by_lower[found[0]] if found else None
-
-
 def _dotenv_keys() -> set[str]:
     from dotenv import dotenv_values  # pydantic-settings' own .env reader
 
     return set(dotenv_values(".env")) if Path(".env").is_file() else set()
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc
 
 
 class _CheckedTomlSource(TomlConfigSettingsSource):
@@ -196,71 +162,9 @@ class _CheckedTomlSource(TomlConfigSettingsSource):
         super().__init__(settings_cls, toml_file=path)
 
     def _read_file(self, file_path: Any) -> dict[str, Any]:
-        data = _read_toml(self._path)
+        data = read_toml(self._path)
         check_file(data, self._path)
         return {FILE_KEYS.get(key, key): value for key, value in data.items()}
-
-
-def check_file(data: Mapping[str, Any], path: Path) -> None:
-    """Refuse unknown top-level keys, keys in the file and malformed alias tables."""
-    _refuse_secrets(data, path)
-    for key in data:
-        if key not in TOP_LEVEL:
-            hint = "default_model" if key == "model" else nearest(key, TOP_LEVEL)
-            raise ConfigError(
-                f"Config file {path}: unknown key {key!r}"
-                + (f"; did you mean {hint!r}?" if hint else ".")
-                + f" Valid top-level keys: {', '.join(TOP_LEVEL)}."
-            )
-    for table, target in ALIAS_TABLES.items():
-        entries = data.get(table, {})
-        if not isinstance(entries, Mapping):
-            raise ConfigError(f"Config file {path}: {table!r} must be a table.")
-        for alias, entry in entries.items():
-            where = f"Config file {path}: {table}.{alias}"
-            if not isinstance(entry, Mapping):
-                raise ConfigError(f"{where} must be a table ([{table}.{alias}]).")
-            if not isinstance(entry.get(target), str):
-                hint = nearest(target, [k for k in entry if k != target])
-                raise ConfigError(
-                    f"{where}.{target} must be a string such as 'parallel:"
-                    + ("core'" if table == "models" else "search'")
-                    + (f"; found {hint!r}: did you mean {target!r}?" if hint else ".")
-                )
-
-
-def _refuse_secrets(data: Mapping[str, Any], path: Path) -> None:
-    where = ["api_key"] if "api_key" in data else []
-    for table in ALIAS_TABLES:
-        entries = data.get(table, {})
-        if isinstance(entries, Mapping):
-            where += [
-                f"{table}.{alias}.api_key"
-                for alias, entry in entries.items()
-                if isinstance(entry, Mapping) and "api_key" in entry
-            ]
-    if where:
-        raise ConfigError(
-            f"Config file {path} sets {where[0]!r}: API keys do not belong in a config "
-            "file that may be committed. Remove it and set PARALLEL_API_KEY in the "
-            "environment or in a .env file instead."
-        )
-
-
-def config_path(config_file: str | os.PathLike[str] | None = None) -> Path | None:
-    """The TOML file to read: the argument, `PARALLEL_CONFIG_FILE` or `parallel.toml`.
-
-    A file named explicitly must exist; the default one is optional.
-    """
-    named = config_file or os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
-    if named:
-        path = Path(named).expanduser().absolute()
-        if not path.is_file():
-            origin = "config_file" if config_file else "PARALLEL_CONFIG_FILE"
-            raise ConfigError(f"Config file {path} (from {origin}) does not exist.")
-        return path
-    default = Path(DEFAULT_CONFIG_FILE).absolute()
-    return default if default.is_file() else None
 
 
 def _stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
@@ -440,25 +344,3 @@ def setting_origin(field: str) -> str | None:
     if filled is not None and field in filled[1]:
         return filled[0].origin(field)
     return None
-
-
-# Frames of these packages are skipped: a warning points at the user's own line.
-_MACHINERY = frozenset(
-    {"langchain_parallel", "langchain", "langchain_core", "pydantic", "pluggy"}
-)
-
-
-def warn_at_caller(message: str, category: type[Warning]) -> None:
-    """`warnings.warn` attributed to the first caller outside this package.
-
-    Python 3.12's `skip_file_prefixes` does this; 3.10 and 3.11 need the stack
-    walked to find the level.
-    """
-    frame = sys._getframe(1)
-    level = 2
-    while frame.f_back is not None and (
-        frame.f_globals.get("__name__", "").partition(".")[0] in _MACHINERY
-    ):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import import_module, metadata
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import pluggy
 
-from langchain_parallel._settings import load_settings, nearest, warn_at_caller
-from langchain_parallel.errors import ConfigError, PluginLoadError, ProviderError
+from langchain_parallel._hints import warn_at_caller
+from langchain_parallel._settings import load_settings
+from langchain_parallel.errors import PluginLoadError
 from langchain_parallel.hookspecs import (
     ENTRY_POINT_GROUP,
     PROJECT,
@@ -42,6 +45,19 @@ from langchain_parallel.hookspecs import (
 
 BUILTIN = "langchain_parallel._provider"
 """The module of the built-in providers, and its plugin name in the manager."""
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A config-file alias: a named model or tool with default arguments."""
+
+    name: str
+    kind: Literal["model", "tool"]
+    target: str
+    """What it names: `"parallel:core"`, `"parallel:search"`."""
+    arguments: dict[str, Any] = field(default_factory=dict)
+    config_file: Path | None = None
+    """The file it was read from."""
 
 
 class ProviderPluginWarning(UserWarning):
@@ -100,6 +116,12 @@ class Registry:
     def _configure(self) -> None:
         if self._configured:
             return
+        with self._lock:
+            if not self._configured:
+                self._read_options()
+                self._configured = True
+
+    def _read_options(self) -> None:
         options = self._options
         if any(value is None for value in options.values()):
             settings = load_settings()
@@ -111,7 +133,6 @@ class Registry:
                 options["enabled"] = set(settings.enabled_providers)
         for name in options["disabled"]:
             self._manager.set_blocked(name)
-        self._configured = True
 
     def _allowed(self, name: str) -> bool:
         self._configure()
@@ -259,12 +280,14 @@ class Registry:
         Disabled providers are kept too, so errors can say that they are disabled;
         lookups filter them.
         """
+        providers = self._call(plugin, "chat_model_providers")
+        tools = self._call(plugin, "tool_providers")  # both called before any is kept
         names: set[str] = set()
-        for provider in self._call(plugin, "chat_model_providers"):
+        for provider in providers:
             if claimed is None or provider.name in claimed:
                 names.add(provider.name)
                 self._providers.setdefault(provider.name, provider)
-        for tool in self._call(plugin, "tool_providers"):
+        for tool in tools:
             if claimed is None or tool.provider in claimed:
                 names.add(tool.provider)
                 self._tools.setdefault(tool.address, tool)
@@ -381,7 +404,8 @@ def load_tool(name: str, **overrides: Any) -> Any:
     Args:
         name: `"<provider>:<tool>"`, or an alias from the config file's
             `[tools.<alias>]` tables (`tool = "parallel:search"` plus defaults).
-        overrides: Keyword arguments for the tool; they beat the alias's defaults.
+        overrides: Keyword arguments for the tool; they beat the alias's defaults,
+            which beat the environment and the config file's top level.
 
     Returns:
         The LangChain tool.
@@ -392,40 +416,29 @@ def load_tool(name: str, **overrides: Any) -> Any:
         ConfigError: A bad `[tools.<alias>]` entry; the message names file and key.
 
     """
+    from langchain_parallel._resolve import build_tool
+
+    return build_tool(name, overrides)
+
+
+def aliases() -> list[Alias]:
+    """The config file's model and tool aliases: what each names, and where.
+
+    For tools that describe the configuration, such as `parallel-chat`.
+    """
     settings = load_settings()
-    alias = settings.tools.get(name)
-    address, arguments = name, dict(overrides)
-    if alias is not None:
-        address = alias["tool"]
-        arguments = {**{k: v for k, v in alias.items() if k != "tool"}, **overrides}
-    registry = get_registry()
-    tool = registry.get_tool(address)
-    if tool is None:
-        raise ProviderError(_unknown_tool(registry, name, address, settings.tools))
-    if alias is None:
-        return tool.create(**arguments)
-    try:
-        return tool.create(**arguments)
-    except (ConfigError, TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"Config file {settings.config_file}, [tools.{name}]: {exc}"
-        ) from exc
-
-
-def _unknown_tool(
-    registry: Registry, name: str, address: str, aliases: dict[str, Any]
-) -> str:
-    prefix = address.partition(":")[0]
-    reason = registry.unavailable(prefix) if ":" in address else None
-    if reason is not None:
-        return f"Tool {address!r} is unavailable: provider {prefix!r} is {reason}."
-    tools = registry.list_tools()
-    hint = nearest(name, [*tools, *aliases])
-    return (
-        f"Unknown tool {name!r}."
-        + (f" Did you mean {hint!r}?" if hint else "")
-        + f" Tools: {', '.join(tools) or 'none'}."
-        + (f" Aliases: {', '.join(sorted(aliases))}." if aliases else "")
-        + " Name one as '<provider>:<tool>', or add [tools.<alias>] to the "
-        "config file."
+    tables: tuple[tuple[Literal["model", "tool"], dict[str, Any]], ...] = (
+        ("model", settings.models),
+        ("tool", settings.tools),
     )
+    return [
+        Alias(
+            name=alias,
+            kind=kind,
+            target=entry[kind],
+            arguments={k: v for k, v in entry.items() if k != kind},
+            config_file=settings.config_file,
+        )
+        for kind, table in tables
+        for alias, entry in table.items()
+    ]

@@ -149,3 +149,19 @@ def test_own_entry_point_is_no_clash() -> None:
     )
     registry = Registry([ours, ours], strict=True, disabled=())
     assert registry.names() == ["parallel"]  # no warning: warnings are errors here
+
+
+def test_bridged_provider_without_a_plugin_is_our_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from langchain.chat_models import base
+    from langchain.chat_models import init_chat_model as langchain_init
+
+    from langchain_parallel._bridge import Creator
+
+    entry = ("langchain_parallel", "ChatParallelWeb", Creator("ghost"))
+    monkeypatch.setitem(base._BUILTIN_PROVIDERS, "ghost", entry)
+    base._get_chat_model_creator.cache_clear()
+    with pytest.raises(ProviderError, match="No installed provider is called 'ghost'"):
+        langchain_init("ghost:x")  # not back to LangChain, round and round
+    base._get_chat_model_creator.cache_clear()

@@ -68,3 +68,17 @@ def test_parallel_tools_build() -> None:
     tools = pytest.importorskip("langchain_parallel.tools")
     assert isinstance(load_tool("parallel:search"), tools.ParallelSearchTool)
     assert isinstance(load_tool("parallel:extract"), tools.ParallelExtractTool)
+
+
+def test_aliases_describe_the_config_file(tmp_path: Path) -> None:
+    from langchain_parallel.registry import Alias, aliases
+
+    path = tmp_path / "parallel.toml"
+    path.write_text(
+        '[models.deep]\nmodel = "parallel:core"\ntimeout = 600\n'
+        '[tools.news]\ntool = "fake:search"\nmax_results = 1\n'
+    )
+    assert aliases() == [
+        Alias("deep", "model", "parallel:core", {"timeout": 600}, path),
+        Alias("news", "tool", "fake:search", {"max_results": 1}, path),
+    ]
