@@ -50,17 +50,20 @@ def resolve(
             failed to load; the message says which, and what there is instead.
 
     """
-    source = "argument"
+    defaulted, alias = model is None, None
     if model is None:
         model = settings.model or DEFAULT_MODEL
-        source = settings.origin("model")
-    alias = None
     if model_provider is None and model in settings.models:
         alias = model
         entry = dict(settings.models[alias])
         model = entry.pop("model")
         kwargs = {**entry, **kwargs}
-        source = f"models.{alias} in {settings.config_file}"
+
+    def source() -> str:  # for errors only: finding a default's origin reads files
+        if alias is not None:
+            return f" (from models.{alias} in {settings.config_file})"
+        return f" (from {settings.origin('model')})" if defaulted else ""
+
     registry = get_registry()
     name, prefix = model, model_provider
     if prefix is None:
@@ -72,17 +75,19 @@ def resolve(
     if prefix is None or not registry.claimed(prefix):
         if _langchain_resolves(model, model_provider):
             return None
-        raise ProviderError(_unknown(registry, model, model_provider, source, settings))
+        raise ProviderError(
+            _unknown(registry, model, model_provider, source(), settings)
+        )
     provider = registry.get(prefix)
     if provider is None:
         reason = registry.unavailable(prefix) or "unavailable"
         raise ProviderError(
-            f"Provider {prefix!r} (for {model!r}, {source}) is {reason}."
+            f"Provider {prefix!r} (for {model!r}{source()}) is {reason}."
         )
     if provider.models and name not in provider.models:
         hint = nearest(name, provider.models)
         raise ProviderError(
-            f"Provider {prefix!r} has no model {name!r} ({source})."
+            f"Provider {prefix!r} has no model {name!r}{source()}."
             + (f" Did you mean {prefix}:{hint}?" if hint else "")
             + f" Its models: {', '.join(provider.models)}."
         )
@@ -123,21 +128,22 @@ def _unknown(
 ) -> str:
     catalogue = registry.catalogue()
     if model_provider is None and model in catalogue:
-        models = ", ".join(catalogue[model]) or "any model name"
+        models = ", ".join(catalogue[model])
         return (
-            f"{model!r} ({source}) is a provider, not a model: write "
-            f"'{model}:<model>' (its models: {models})."
+            f"{model!r}{source} is a provider, not a model: write "
+            f"'{model}:<model>'"
+            + (f" (its models: {models})." if models else ", any model name.")
         )
     head, sep, _ = model.partition(":")
     asked = model_provider or (head if sep else None)
     if asked is not None:
         hint = nearest(asked, catalogue)
-        problem = f"No installed provider is called {asked!r} ({source})."
+        problem = f"No installed provider is called {asked!r}{source}."
     else:
         names = [*settings.models, *catalogue]
         names += [m for models in catalogue.values() for m in models]
         hint = nearest(model, names)
-        problem = f"Unknown model or alias {model!r} ({source})."
+        problem = f"Unknown model or alias {model!r}{source}."
     described = "; ".join(
         f"{name} ({', '.join(models) or 'any model name'})"
         for name, models in catalogue.items()

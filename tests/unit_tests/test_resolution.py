@@ -101,7 +101,7 @@ def test_constructor_takes_the_default_only_when_it_is_a_parallel_model(
     [
         ("reserach", r"Unknown model or alias 'reserach'.*Did you mean 'research'\?"),
         ("Lite", r"Did you mean 'lite'\?"),
-        ("turbo", r"Unknown model or alias 'turbo' \(argument\)\. Aliases"),
+        ("turbo", r"Unknown model or alias 'turbo'\. Aliases"),
         ("paralel:speed", r"No installed provider is called 'paralel'.*'parallel'\?"),
         ("parallel:Lite", r"'parallel' has no model 'Lite'.*parallel:lite\?"),
     ],
@@ -117,9 +117,17 @@ def test_typos_get_our_error(name: str, match: str, config: Path) -> None:
     assert "Supported providers" not in message  # not LangChain's 30-provider list
 
 
-def test_a_misspelled_default_names_its_source(config: Path) -> None:
+def test_a_misspelled_default_names_its_source(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARALLEL_MODEL", "parallel:turbo")
+    with pytest.raises(ProviderError, match=r"'turbo' \(from environment variable"):
+        init_chat_model()
+    monkeypatch.delenv("PARALLEL_MODEL")
     config.write_text('default_model = "reserach"\n' + ALIASES)
-    with pytest.raises(ProviderError, match=rf"'reserach' \(default_model in {config}"):
+    with pytest.raises(
+        ProviderError, match=rf"'reserach' \(from default_model in {config}"
+    ):
         init_chat_model()
 
 
@@ -134,7 +142,7 @@ def test_a_provider_name_alone_is_not_a_model(
     )
     with pytest.raises(
         ProviderError,
-        match=r"'mine' \(argument\) is a provider, not a model: write "
+        match=r"'mine' is a provider, not a model: write "
         r"'mine:<model>' \(its models: small\)",
     ):
         init_chat_model("mine")
