@@ -15,10 +15,11 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
-import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
+
+from langchain_parallel._hints import warn_at_caller
 
 TARGET = "langchain.chat_models.base"
 PROVIDERS = ("parallel", "parallel_task")
@@ -47,12 +48,11 @@ def register(module: ModuleType) -> bool:
     table = getattr(module, "_BUILTIN_PROVIDERS", None)
     sample = next(iter(table.values()), None) if isinstance(table, dict) else None
     if not (isinstance(sample, tuple) and len(sample) == 3):
-        warnings.warn(
+        warn_at_caller(
             "langchain.chat_models.init_chat_model cannot be taught the 'parallel' "
             "provider: LangChain's internal provider table has changed. Use "
             "langchain_parallel.init_chat_model('parallel:speed') instead.",
             LangChainBridgeWarning,
-            stacklevel=2,
         )
         return False
     for provider in PROVIDERS:
@@ -73,7 +73,7 @@ class _Loader(importlib.abc.Loader):
         try:
             register(module)
         except Exception as exc:  # never break LangChain's import over this
-            warnings.warn(f"{exc}", LangChainBridgeWarning, stacklevel=2)
+            warn_at_caller(f"{exc}", LangChainBridgeWarning)
 
 
 class _Finder(importlib.abc.MetaPathFinder):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 import warnings
 from collections.abc import Iterable
@@ -10,14 +9,24 @@ from collections.abc import Iterable
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `name` (a typo or a wrong case), if any is close."""
+    import difflib  # error paths only: not worth its import time on every import
+
     by_lower = {c.lower(): c for c in candidates}
     found = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
     return by_lower[found[0]] if found else None
 
 
-# Frames of these packages are skipped: a warning points at the user's own line.
+# Frames of these packages are skipped: a warning points at the user's own line
+# (for a warning raised while LangChain is imported: at the user's import).
 _MACHINERY = frozenset(
-    {"langchain_parallel", "langchain", "langchain_core", "pydantic", "pluggy"}
+    {
+        "langchain_parallel",
+        "langchain",
+        "langchain_core",
+        "pydantic",
+        "pluggy",
+        "importlib",
+    }
 )
 
 
