@@ -21,7 +21,12 @@ from typing import Any
 
 from langchain_parallel._bridge import Creator as bridge_creator
 from langchain_parallel._hints import nearest
-from langchain_parallel._settings import DEFAULT_MODEL, ParallelSettings, load_settings
+from langchain_parallel._settings import (
+    DEFAULT_MODEL,
+    ParallelSettings,
+    building,
+    load_settings,
+)
 from langchain_parallel.errors import ConfigError, ProviderError
 from langchain_parallel.hookspecs import Provider
 from langchain_parallel.registry import Registry, get_registry
@@ -183,14 +188,46 @@ def build_tool(name: str, overrides: dict[str, Any]) -> Any:
     tool = registry.get_tool(address)
     if tool is None:
         raise ProviderError(_unknown_tool(registry, name, address, settings.tools))
-    if alias is None:
-        return tool.create(**arguments)
+    entry = None
+    if alias is not None:
+        where = f"tools.{name} in {settings.config_file}"
+        entry = (where, frozenset(alias) - set(overrides))
     try:
-        return tool.create(**arguments)
+        with building(settings, entry):
+            built = tool.create(**arguments)
+        _refuse_dropped(built, arguments)
     except (ConfigError, TypeError, ValueError) as exc:
+        if alias is None:
+            raise
         raise ConfigError(
             f"Config file {settings.config_file}, [tools.{name}]: {exc}"
         ) from exc
+    return built
+
+
+def _refuse_dropped(tool: Any, arguments: dict[str, Any]) -> None:
+    """Refuse arguments a tool's pydantic model ignored rather than took.
+
+    LangChain tools ignore unknown keyword arguments by default, so a misspelled
+    config-file key would vanish. Tools with their own `__init__` may take
+    arguments that are not fields; they are trusted to check for themselves.
+    """
+    from langchain_core.tools import BaseTool
+
+    cls = type(tool)
+    if not isinstance(tool, BaseTool) or any(
+        "__init__" in vars(k) for k in cls.__mro__[: cls.__mro__.index(BaseTool)]
+    ):
+        return
+    fields = cls.model_fields
+    accepted = set(fields) | {f.alias for f in fields.values() if f.alias}
+    unknown = sorted(set(arguments) - accepted)
+    if unknown:
+        hint = nearest(unknown[0], accepted)
+        raise ConfigError(
+            f"{cls.__name__} takes no argument {unknown[0]!r}"
+            + (f"; did you mean {hint!r}?" if hint else ".")
+        )
 
 
 def _unknown_tool(

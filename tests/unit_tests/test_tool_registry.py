@@ -10,6 +10,8 @@ import pytest
 from langchain_parallel.errors import ConfigError, ProviderError
 from langchain_parallel.registry import list_tools, load_tool, reset_registry
 
+from .plugin_site import make_distribution
+
 
 @pytest.fixture(autouse=True)
 def fresh_registry() -> Iterator[None]:
@@ -82,3 +84,37 @@ def test_aliases_describe_the_config_file(tmp_path: Path) -> None:
         Alias("deep", "model", "parallel:core", {"timeout": 600}, path),
         Alias("news", "tool", "fake:search", {"max_results": 1}, path),
     ]
+
+
+LENIENT_TOOL = """
+from langchain_core.tools import BaseTool
+from langchain_parallel.hookspecs import ToolProvider, hookimpl
+
+class Lenient(BaseTool):  # LangChain's default: unknown arguments ignored
+    name: str = "lenient"
+    description: str = "echo"
+    prefix: str = ">"
+
+    def _run(self, text: str) -> str:
+        return f"{self.prefix} {text}"
+
+@hookimpl
+def tool_providers():
+    return [ToolProvider(provider="loose", name="echo", create=Lenient)]
+"""
+
+
+def test_arguments_a_tool_would_ignore_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    make_distribution(site, "loose-tools", "loose", "loose_mod", LENIENT_TOOL)
+    assert load_tool("loose:echo", prefix="#").invoke("hi") == "# hi"
+    with pytest.raises(ConfigError, match=r"'prefx'; did you mean 'prefix'\?"):
+        load_tool("loose:echo", prefx="#")
+    path = tmp_path / "parallel.toml"
+    path.write_text('[tools.shout]\ntool = "loose:echo"\nprefx = "!"\n')
+    with pytest.raises(ConfigError, match=rf"{path}, \[tools\.shout\]: .*'prefx'"):
+        load_tool("shout")
