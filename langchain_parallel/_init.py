@@ -78,10 +78,12 @@ def _build(
 ) -> Any:
     settings = load_settings()
     choice = resolve(model, model_provider, kwargs, settings)
-    if choice is None:
+    if choice.provider is None:
         from langchain.chat_models import init_chat_model as langchain_init
 
-        return langchain_init(model, model_provider=model_provider, **kwargs)
+        return langchain_init(
+            choice.model, model_provider=choice.model_provider, **choice.kwargs
+        )
     if choice.alias is None:
         with building(settings):
             return choice.provider.create(model=choice.model, **choice.kwargs)

@@ -34,12 +34,15 @@ from langchain_parallel.registry import Registry, get_registry
 
 @dataclass(frozen=True)
 class Choice:
-    """A resolved chat model: build it with `provider.create(model=..., **kwargs)`."""
+    """A resolved chat model: what builds it, from which name and arguments."""
 
-    provider: Provider
+    provider: Provider | None
+    """Ours: `provider.create(model=model, **kwargs)`; None: LangChain's to build."""
     model: str
     kwargs: dict[str, Any]
     alias: str | None = None
+    model_provider: str | None = None
+    """For LangChain: the provider named apart from the model, if any."""
 
 
 def resolve(
@@ -47,8 +50,8 @@ def resolve(
     model_provider: str | None,
     kwargs: dict[str, Any],
     settings: ParallelSettings,
-) -> Choice | None:
-    """The provider and arguments for `model`; None when it is LangChain's to build.
+) -> Choice:
+    """The provider and arguments for `model` (or LangChain, to build it).
 
     Raises:
         ProviderError: Nothing resolves the name, or its provider is disabled or
@@ -79,7 +82,7 @@ def resolve(
             prefix = registry.provider_of(model)
     if prefix is None or not registry.claimed(prefix):
         if _langchain_resolves(model, model_provider):
-            return None
+            return Choice(None, model, kwargs, alias, model_provider)
         raise ProviderError(
             _unknown(registry, model, model_provider, source(), settings)
         )

@@ -151,9 +151,17 @@ def test_a_provider_name_alone_is_not_a_model(
     assert init_chat_model("mine:small").invoke("x").content == "small says hi"
 
 
-def test_names_langchain_knows_still_go_to_langchain() -> None:
+def test_names_langchain_knows_still_go_to_langchain(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(ImportError, match="langchain-anthropic"):
         init_chat_model("claude-sonnet-4-5")  # LangChain infers anthropic
+    config.write_text('[models.claude]\nmodel = "anthropic:claude-sonnet-4-5"\n')
+    with pytest.raises(ImportError, match="langchain-anthropic"):
+        init_chat_model("claude")  # an alias of ours, a model of LangChain's
+    monkeypatch.setenv("PARALLEL_MODEL", "anthropic:claude-sonnet-4-5")
+    with pytest.raises(ImportError, match="langchain-anthropic"):
+        init_chat_model()  # the default, resolved before LangChain sees it
 
 
 def test_alias_entry_errors_name_file_and_key(config: Path) -> None:
