@@ -158,9 +158,19 @@ def test_misspelled_top_level_key_names_file_key_and_nearest(
 
 
 def test_short_timeout_warning_points_at_the_caller() -> None:
-    with pytest.warns(UserWarning, match=r"^timeout=5 s is below 'core'") as caught:
-        ChatParallelWeb(model="core", timeout=5)
-    assert caught[0].filename == __file__
+    from langchain.chat_models import init_chat_model as langchain_init
+
+    from langchain_parallel import init_chat_model
+
+    builders = [
+        lambda: ChatParallelWeb(model="core", timeout=5),
+        lambda: init_chat_model("parallel:core", timeout=5),
+        lambda: langchain_init("parallel:core", timeout=5),  # through the bridge
+    ]
+    for build in builders:
+        with pytest.warns(UserWarning, match=r"^timeout=5 s is below 'core'") as got:
+            build()
+        assert [w.filename for w in got] == [__file__]
 
 
 @pytest.mark.parametrize(
