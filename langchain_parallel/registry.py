@@ -79,7 +79,6 @@ class Registry:
         strict: bool | None = None,
         disabled: Iterable[str] | None = None,
         enabled: Iterable[str] | None = None,
-        builtin: bool = True,
     ) -> None:
         """Build an empty registry; nothing is scanned or loaded until first use.
 
@@ -89,7 +88,6 @@ class Registry:
             strict: Raise `PluginLoadError` for a broken plugin instead of warning.
             disabled: Provider names to hide.
             enabled: When given, the only provider names allowed.
-            builtin: Register the built-in providers directly.
 
         Each option left `None` comes from the settings on first use.
 
@@ -101,7 +99,6 @@ class Registry:
             "enabled": set(enabled) if enabled is not None else None,
         }
         self._configured = False
-        self._builtin = builtin
         self._builtin_names: frozenset[str] | None = None
         self._winners: dict[str, metadata.EntryPoint] | None = None
         self._providers: dict[str, Provider] = {}
@@ -161,12 +158,9 @@ class Registry:
 
     def _register_builtin(self) -> frozenset[str]:
         if self._builtin_names is None:
-            names: frozenset[str] = frozenset()
-            if self._builtin:
-                plugin = import_module(BUILTIN)
-                self._manager.register(plugin, name=BUILTIN)
-                names = self._record(plugin, claimed=None)
-            self._builtin_names = names
+            plugin = import_module(BUILTIN)
+            self._manager.register(plugin, name=BUILTIN)
+            self._builtin_names = self._record(plugin, claimed=None)
         return self._builtin_names
 
     def _scan(self) -> dict[str, metadata.EntryPoint]:
