@@ -56,15 +56,14 @@ class Run:
     created_at: str = field(default_factory=_stamp)
 
     def status(self, now: float) -> str:
+        """Queued for the first tenth of its time, then running, then done."""
         if now >= self.done_at:
             return "failed" if self.fails else "completed"
-        return (
-            "queued"
-            if now < self.started + (self.done_at - self.started) / 10
-            else ("running")
-        )
+        queued_until = self.started + (self.done_at - self.started) / 10
+        return "queued" if now < queued_until else "running"
 
     def events_on(self) -> bool:
+        """Whether progress events are recorded: asked for, or premium by default."""
         flag = self.request.get("enable_events")
         premium = not self.request["processor"].startswith(("lite", "base", "core"))
         return bool(flag) if flag is not None else premium
