@@ -222,7 +222,8 @@ def progress_chunk(line: str) -> ChatGenerationChunk:
     The line travels in `additional_kwargs["reasoning_content"]` (newline-ended, so
     merged chunks keep one line per event); the `parallel_task` block translator
     shows it as a `{"type": "reasoning"}` content block, and `chunk.content` stays
-    `""`, so printing the content prints the answer only.
+    `""`, so printing the content prints the answer only (with `output_version=
+    "v1"`, content is the blocks, as for every model).
     """
     message = AIMessageChunk(
         content="",

@@ -295,8 +295,11 @@ def test_stream_shows_progress_then_the_answer(tasks: StandIn) -> None:
     chunks = list(task(tasks, model="core").stream(QUESTION))
     progress, answer = chunks[:-1], chunks[-1]
     assert all(c.content == "" for c in progress)
-    lines = [c.content_blocks[0]["reasoning"] for c in progress]
-    assert all(c.content_blocks[0]["type"] == "reasoning" for c in progress)
+    blocks = [c.content_blocks for c in progress]
+    assert all([b["type"] for b in chunk] == ["reasoning"] for chunk in blocks)
+    raw = [chunk[0]["reasoning"] for chunk in blocks]
+    assert all(line.endswith("\n") and line.count("\n") == 1 for line in raw)
+    lines = [line.rstrip("\n") for line in raw]
     assert lines[0].startswith("Task run trun_")  # the id, to resume if need be
     assert any(line.startswith("Plan: ") for line in lines)
     assert any(line.startswith("Sources: 9 read of 24 considered") for line in lines)
@@ -312,6 +315,17 @@ def test_stream_shows_progress_then_the_answer(tasks: StandIn) -> None:
     assert posted_runs(tasks)[0]["enable_events"] is True
 
 
+def test_v1_output_keeps_one_progress_line_per_event(tasks: StandIn) -> None:
+    chunks = list(task(tasks, output_version="v1").stream(QUESTION))
+    assert all(c.content[0]["type"] == "reasoning" for c in chunks[:-1])
+    full = merge_chunks(chunks)
+    reasoning = [b for b in full.content if b["type"] == "reasoning"]
+    lines = "".join(b["reasoning"] for b in reasoning).splitlines()
+    assert lines[0].startswith("Task run trun_")
+    assert lines[1].startswith("Plan: ")
+    assert full.content[-1]["type"] == "text"
+
+
 async def test_astream_matches_stream(tasks: StandIn) -> None:
     chunks = [c async for c in task(tasks).astream(QUESTION)]
     full = merge_chunks(chunks)
@@ -322,7 +336,7 @@ async def test_astream_matches_stream(tasks: StandIn) -> None:
 def test_stream_without_events_still_brings_the_answer(tasks: StandIn) -> None:
     tasks.inject(Fault("slow", delay=0), Fault("status", status=503))  # events fail
     chunks = list(task(tasks, max_retries=0).stream(QUESTION))
-    lines = [c.content_blocks[0]["reasoning"] for c in chunks[:-1]]
+    lines = [c.content_blocks[0]["reasoning"].rstrip() for c in chunks[:-1]]
     assert lines[-1].startswith("Progress events unavailable (HTTP 503)")
     assert chunks[-1].content.startswith("Stand-in research answer")
 
