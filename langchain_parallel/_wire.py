@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_parallel._sse import ServerSentEvent, SSEDecoder
+from langchain_parallel._sse import Event, SSEDecoder
 from langchain_parallel.errors import APIResponseValidationError, StreamError
 
 PROVIDER = "parallel"
@@ -156,11 +156,12 @@ def _error_message(body: object) -> str | None:
 
 def _chunk(text: str) -> ChatGenerationChunk:
     return ChatGenerationChunk(
-        message=AIMessageChunk(content=text, response_metadata=_CHUNK_METADATA)
+        message=AIMessageChunk(
+            content=text, response_metadata={"model_provider": PROVIDER}
+        )
     )
 
 
-_CHUNK_METADATA = {"model_provider": PROVIDER}
 # A body whose first line is an event-stream field or comment: a stream, even if it
 # ended before its first event.
 _SSE_START = re.compile(
@@ -232,8 +233,8 @@ class StreamAssembler:
         meta = response_metadata(self._last, self._choice, self.requested_model)
         return [_closing(meta, _usage(self._last.get("usage")))]
 
-    def _handle(self, event: ServerSentEvent) -> ChatGenerationChunk | None:
-        data = event.data
+    def _handle(self, event: Event) -> ChatGenerationChunk | None:
+        kind, data = event
         try:
             payload = json.loads(data)
         except ValueError as exc:
@@ -241,18 +242,19 @@ class StreamAssembler:
             if stripped == "[DONE]":
                 self._finished = True
                 return None
-            if event.event == "error":
+            if kind == "error":
                 raise _stream_error({"error": stripped}, self.partial_content) from exc
             if not stripped:  # an empty event: nothing to read, as a keep-alive
                 return None
             raise self._unreadable("an event that is not JSON", data) from exc
         if type(payload) is not dict:
             raise self._unreadable("an event that is not a JSON object", data)
-        if payload.get("error") or event.event == "error":  # "error": null is none
+        if payload.get("error") or kind == "error":  # "error": null is none
             raise _stream_error(payload, self.partial_content)
+        last = self._last  # each top-level key's latest non-empty value
         for key, value in payload.items():
-            if key != "choices" and value not in (None, "", []):
-                self._last[key] = value
+            if value:
+                last[key] = value
         choices = payload.get("choices")
         if not choices:
             return None

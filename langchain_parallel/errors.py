@@ -264,12 +264,18 @@ def _server_message(body: object) -> str | None:
     return " - ".join(dict.fromkeys(pieces)) or None
 
 
+def _error_object(body: object) -> object:
+    # openai unwraps `{"error": {...}}` itself; parallel-web leaves the body whole.
+    inner = body.get("error") if isinstance(body, Mapping) else None
+    return inner if isinstance(inner, Mapping) else body
+
+
 def _request_id(exc: Any) -> str | None:
     # openai reads `x-request-id` itself; parallel-web leaves it on the response.
     ref = getattr(exc, "request_id", None) or exc.response.headers.get("x-request-id")
     if isinstance(ref, str) and ref:
         return ref
-    body = exc.body
+    body = _error_object(exc.body)
     if isinstance(body, Mapping):
         ref = body.get("ref_id") or body.get("request_id")
         if isinstance(ref, str):
@@ -348,7 +354,7 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
     sdk: Any = exc  # one SDK's class or the other's: same attributes, typed apart
     if isinstance(exc, _classes(_SDKS, "APIStatusError")):
         status: int = sdk.status_code
-        server = _server_message(sdk.body)
+        server = _server_message(_error_object(sdk.body))
         request_id = _request_id(exc)
         retry_after = _retry_after(sdk.response.headers)
         cls, lead, hint = _LEADS.get(
@@ -380,7 +386,7 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
             "Check base_url / PARALLEL_BASE_URL and the network."
         )
     if isinstance(exc, _classes(_SDKS, "APIError")):
-        server = _server_message(sdk.body) or sdk.message
+        server = _server_message(_error_object(sdk.body)) or sdk.message
         return StreamError(
             _sentence("The stream reported an error", None, server),
             server_message=server,

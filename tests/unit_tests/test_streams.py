@@ -11,7 +11,6 @@ import io
 import json
 import time
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,27 +24,18 @@ from raw_server import (
     RawServer,
     Step,
     chunk,
-    raw_server,
     response,
     stream_head,
 )
 
 from langchain_parallel import ChatParallelWeb
 from langchain_parallel import errors as E
-from langchain_parallel._client import reset_clients
 from langchain_parallel.cli import main
 
 Q = [("human", "Hello")]
 STREAMED = ["stream", "astream", "invoke", "ainvoke"]  # invoke with streaming=True
 ALL = ["stream", "astream", "invoke", "ainvoke"]
 SEPARATORS = "one\u2028two\u2029three\u0085four"  # str.splitlines() splits at each
-
-
-@pytest.fixture
-def raw() -> Iterator[RawServer]:
-    with raw_server() as server:
-        yield server
-    reset_clients()
 
 
 def make(raw: RawServer, **kwargs: Any) -> ChatParallelWeb:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from langchain_parallel._sse import ServerSentEvent, SSEDecoder
+from langchain_parallel._sse import SSEDecoder
 from langchain_parallel._wire import StreamAssembler
 from langchain_parallel.errors import StreamError
 
@@ -24,13 +24,14 @@ def _delta(text: str, finish: str | None = None) -> dict:
 def test_sse_decoder_follows_the_spec() -> None:
     decoder = SSEDecoder()
     body = b": comment\nevent: error\ndata: a\ndata:b\nid: 7\nretry: 250\n\ndata: c"
-    assert decoder.feed(body) == [ServerSentEvent("error", "a\nb", "7")]
+    assert decoder.feed(body) == [("error", "a\nb")]
+    assert decoder.last_event_id == "7"
     assert decoder.retry == 250
     # "data: c" waits for its blank line; a blank line with no data dispatches
     # nothing and forgets the event type; a bare "data" line is an empty data field
     assert decoder.feed(b"\n\nevent: x\n\ndata\n\n") == [
-        ServerSentEvent("message", "c", "7"),
-        ServerSentEvent("message", "", "7"),
+        ("message", "c"),
+        ("message", ""),
     ]
 
 
