@@ -1,7 +1,9 @@
 """Answers from servers that behave as real ones do, byte for byte (`raw_server`).
 
-Each class of behaviour runs sync and async, streamed and invoked: "invoke" on an
-event stream means `streaming=True`, which reads the same stream.
+Each class of behaviour runs in four modes: `stream`, `astream`, `invoke` and
+`ainvoke`. Where the server writes an event stream, invoke runs with
+`streaming=True` so that it reads that stream; where it writes a whole answer,
+invoke posts a plain request.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ from langchain_parallel import errors as E
 from langchain_parallel.cli import main
 
 Q = [("human", "Hello")]
-STREAMED = ["stream", "astream", "invoke", "ainvoke"]  # invoke with streaming=True
-ALL = ["stream", "astream", "invoke", "ainvoke"]
+MODES = ["stream", "astream", "invoke", "ainvoke"]
 SEPARATORS = "one\u2028two\u2029three\u0085four"  # str.splitlines() splits at each
 
 
@@ -89,7 +90,7 @@ def answer_stream(*texts: str, eol: bytes = b"\n", **last: Any) -> list[Step]:
 # --- 1. line separators inside JSON ---------------------------------------------
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_line_separators_inside_json_do_not_split_a_stream(
     raw: RawServer, mode: str
 ) -> None:
@@ -116,7 +117,7 @@ async def test_line_separators_inside_a_completion(raw: RawServer, mode: str) ->
 TEXT = "Zürich, 漢字, emoji 🙂, ñ"
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_an_event_stream_is_utf8_whatever_its_charset(
     raw: RawServer, mode: str
 ) -> None:
@@ -138,7 +139,7 @@ async def test_a_completion_is_utf8_whatever_its_charset(
 # --- 3. "error": null is no error ------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_error_null_on_chunks_is_not_an_error(raw: RawServer, mode: str) -> None:
     raw.play(
         [stream_head(), sse(delta("Fine", error=None), delta("", "stop", error=None))]
@@ -146,7 +147,7 @@ async def test_error_null_on_chunks_is_not_an_error(raw: RawServer, mode: str) -
     assert (await ask(make(raw), mode)).text == "Fine"
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_an_error_event_still_raises(raw: RawServer, mode: str) -> None:
     error = {"error": {"message": "Task failed", "ref_id": "ref_1"}}
     raw.play([stream_head(), sse(delta("Par"), error)])
@@ -171,7 +172,7 @@ class OpenOnText(BaseCallbackHandler):
 
 
 @pytest.mark.parametrize("eol", [b"\r", b"\n", b"\r\n"], ids=["CR", "LF", "CRLF"])
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_each_event_arrives_before_the_server_writes_again(
     raw: RawServer, mode: str, eol: bytes
 ) -> None:
@@ -187,7 +188,7 @@ async def test_each_event_arrives_before_the_server_writes_again(
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["close", "chunked"])
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_stream_written_byte_by_byte(
     raw: RawServer, mode: str, chunked: bool
 ) -> None:
@@ -206,7 +207,7 @@ async def test_a_stream_written_byte_by_byte(
 # --- BOM, empty events, [DONE] with spaces ------------------------------------------
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_leading_bom_keeps_the_first_event(raw: RawServer, mode: str) -> None:
     raw.play(
         [stream_head(), b"\xef\xbb\xbf" + sse(delta("Kept"), delta(" too", "stop"))]
@@ -214,7 +215,7 @@ async def test_a_leading_bom_keeps_the_first_event(raw: RawServer, mode: str) ->
     assert (await ask(make(raw), mode)).text == "Kept too"
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_empty_events_and_a_spaced_done_are_read(
     raw: RawServer, mode: str
 ) -> None:
@@ -248,7 +249,7 @@ def _in_30_seconds() -> str:
         ({}, None),
     ],
 )
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", MODES)
 async def test_retry_after(
     raw: RawServer, mode: str, headers: dict[str, str], expected: float | None
 ) -> None:
@@ -260,7 +261,7 @@ async def test_retry_after(
     assert info.value.retry_after == expected
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", MODES)
 async def test_retry_after_as_an_http_date(raw: RawServer, mode: str) -> None:
     raw.play(response(b"{}", status=429, headers={"retry-after": _in_30_seconds()}))
     with pytest.raises(E.RateLimitError) as info:
@@ -301,7 +302,7 @@ def answer_with(raw: RawServer, mode: str, basis: Any) -> None:
 
 
 @BASES
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_malformed_basis_is_kept_raw_and_skipped_in_citations(
     raw: RawServer, mode: str, basis: Any, readable: list[str]
 ) -> None:
@@ -315,7 +316,7 @@ async def test_a_malformed_basis_is_kept_raw_and_skipped_in_citations(
     assert [a["url"] for a in blocks[0].get("annotations", [])] == readable
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", MODES)
 async def test_v1_output_with_a_malformed_basis(raw: RawServer, mode: str) -> None:
     answer_with(raw, mode, MALFORMED_BASES["excerpts int"][0])
     llm = make(raw, model="lite", output_version="v1")
@@ -358,7 +359,7 @@ def test_parallel_chat_prints_no_traceback_for_a_malformed_basis(
     [{"basis": None}, {"interaction_id": "trun_1"}, {"basis": [{"field": "output"}]}],
     ids=["basis null", "interaction_id", "basis"],
 )
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_stream_cut_cleanly_after_metadata_is_incomplete(
     raw: RawServer, mode: str, marker: dict[str, Any]
 ) -> None:
@@ -370,7 +371,7 @@ async def test_a_stream_cut_cleanly_after_metadata_is_incomplete(
     assert info.value.partial_content == "A few words"
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_final_chunk_with_finish_reason_completes_without_done(
     raw: RawServer, mode: str
 ) -> None:
@@ -382,7 +383,7 @@ async def test_a_final_chunk_with_finish_reason_completes_without_done(
 # --- the end of a body: without terminator, cut, reset -------------------------------
 
 
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_body_that_ends_mid_event(raw: RawServer, mode: str) -> None:
     # The final chunk is written but never terminated by its blank line.
     body = sse(delta("Half")) + b"data: " + json.dumps(delta(" more", "stop")).encode()
@@ -395,7 +396,7 @@ async def test_a_body_that_ends_mid_event(raw: RawServer, mode: str) -> None:
 @pytest.mark.parametrize(
     "ending", [[RESET], []], ids=["reset", "chunked body without its last chunk"]
 )
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_connection_cut_mid_stream(
     raw: RawServer, mode: str, ending: list[Step]
 ) -> None:
@@ -412,7 +413,7 @@ async def test_a_connection_cut_mid_stream(
 @pytest.mark.parametrize(
     "content_type", ["application/json", "text/event-stream", "text/plain"]
 )
-@pytest.mark.parametrize("mode", STREAMED)
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_stream_request_answered_with_a_completion_yields_it(
     raw: RawServer, mode: str, content_type: str
 ) -> None:
@@ -453,7 +454,7 @@ async def test_a_200_that_is_not_a_completion_raises_one_error_everywhere(
     raw: RawServer, body: bytes, content_type: str, says: str
 ) -> None:
     messages = set()
-    for mode in ALL:
+    for mode in MODES:
         for streaming in (False, True):
             raw.play(response(body, content_type=content_type))
             with pytest.raises(E.APIResponseValidationError, match=says) as info:
