@@ -35,12 +35,11 @@ from langchain_parallel._tasks import (
     logger,
     name_run,
 )
+from langchain_parallel._transport import translated
 from langchain_parallel.errors import (
     ParallelError,
     StreamError,
     TaskRunTimeoutError,
-    is_sdk_error,
-    translate,
 )
 
 if TYPE_CHECKING:
@@ -138,21 +137,19 @@ class Collector:
 
 @contextlib.contextmanager
 def _group_errors(group_id: str | None, timeout: float) -> Iterator[None]:
-    """Translate SDK errors; name the group, whose runs go on, once it exists."""
+    """SDK errors made ours; once the group exists, they name it (its runs go on)."""
     hint = (
         f"The runs added to task group {group_id} go on at Parallel; list them with "
         "the parallel SDK's client.task_group.get_runs(...) and collect one with "
         "ChatParallelTask().result(run_id)."
     )
     try:
-        yield
-    except Exception as exc:
-        error = translate(exc, timeout) if is_sdk_error(exc) else exc
-        if group_id is not None and isinstance(error, ParallelError) and error.args:
-            error.args = (f"{error.args[0]} {hint}",)
-        if error is exc:
-            raise
-        raise error from exc
+        with translated(timeout):
+            yield
+    except ParallelError as exc:
+        if group_id is not None and exc.args:
+            exc.args = (f"{exc.args[0]} {hint}", *exc.args[1:])
+        raise
     except (KeyboardInterrupt, asyncio.CancelledError) as exc:
         if group_id is not None:
             exc.taskgroup_id = group_id  # type: ignore[union-attr]

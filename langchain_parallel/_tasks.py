@@ -3,8 +3,8 @@
 A run is created once and then lives at Parallel, however long the client waits. So
 everything raised after creation names the run (`error.run_id`), and an interrupted
 wait (Ctrl-C, a cancelled task, the time budget) says how to collect it later. This
-module is the boundary where the `parallel-web` SDK's exceptions become ours for task
-runs; the waiting loops (sync and async alike) live in `_task_wait.py`.
+module names the run on errors that `_transport.translated` made ours; the waiting
+loops (sync and async alike) live in `_task_wait.py`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_parallel._messages import WireMessage, to_wire
+from langchain_parallel._transport import translated
 from langchain_parallel.errors import (
     ConfigError,
     NotFoundError,
     ParallelError,
     StreamError,
     TaskRunFailedError,
-    is_sdk_error,
-    translate,
 )
 
 if TYPE_CHECKING:
@@ -320,16 +319,12 @@ def durable(run_id: str | None, timeout: float | None) -> Iterator[None]:
     a note on how to collect the run, which goes on at Parallel.
     """
     try:
-        yield
+        with translated(timeout):
+            yield
     except ParallelError as exc:
         if run_id is not None:
             name_run(exc, run_id)
         raise
-    except Exception as exc:
-        if not is_sdk_error(exc):
-            raise
-        error = translate(exc, timeout)
-        raise (error if run_id is None else name_run(error, run_id)) from exc
     except (KeyboardInterrupt, asyncio.CancelledError) as exc:
         if run_id is None:
             raise
