@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -149,3 +153,24 @@ def assert_task_requests_fit(seen: Iterable[Any]) -> int:
             assert request.method == "GET", (request.method, path)
             assert not query, (path, query)
     return count
+
+
+def ctrl_c_once_requested(standin: Any, path_suffix: str) -> threading.Thread:
+    """Press Ctrl-C (SIGINT to this process) once the stand-in sees such a request.
+
+    Waiting for the request, rather than a fixed delay, makes sure the interrupt
+    lands in the wait it is meant for, however slow the machine.
+    """
+
+    def watch() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if any(r.path.endswith(path_suffix) for r in list(standin.requests)):
+                time.sleep(0.05)  # let the client settle into the wait
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread

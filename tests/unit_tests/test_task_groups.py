@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +9,7 @@ from typing import Any
 import parallel
 import pytest
 from conftest import STANDIN_KEY
-from helpers import MAX_RUNS_PER_ADD, assert_task_requests_fit
+from helpers import MAX_RUNS_PER_ADD, assert_task_requests_fit, ctrl_c_once_requested
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from parallel_standin import StandIn
@@ -170,13 +167,10 @@ def test_spent_budget_leaves_each_run_collectable(tasks: StandIn) -> None:
 def test_ctrl_c_during_a_batch_leaves_the_group_collectable(tasks: StandIn) -> None:
     tasks.tasks.time_scale = 1.0
     llm = task(tasks, model="ultra")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt) as caught:
-            llm.batch(["a", "b"])  # blocked on the group's event stream
-    finally:
-        timer.cancel()
+    presser = ctrl_c_once_requested(tasks, "/events")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        llm.batch(["a", "b"])  # blocked on the group's event stream
+    presser.join()
     group_id = caught.value.taskgroup_id  # type: ignore[attr-defined]
     assert any(group_id in note for note in caught.value.__notes__)
     tasks.tasks.advance(300)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from conftest import STANDIN_KEY
-from helpers import assert_task_requests_fit, merge_chunks
+from helpers import assert_task_requests_fit, ctrl_c_once_requested, merge_chunks
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from parallel_standin import Fault, StandIn
 from pydantic import BaseModel, Field
@@ -251,13 +248,10 @@ def test_budget_spent_leaves_the_run_collectable(tasks: StandIn) -> None:
 def test_ctrl_c_leaves_the_run_collectable(tasks: StandIn) -> None:
     tasks.tasks.time_scale = 1.0  # the run would take five minutes
     llm = task(tasks, model="ultra")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt) as caught:
-            llm.invoke(QUESTION)  # blocked in the result's long-poll
-    finally:
-        timer.cancel()
+    presser = ctrl_c_once_requested(tasks, "/result")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        llm.invoke(QUESTION)  # blocked in the result's long-poll
+    presser.join()
     run_id = caught.value.run_id  # type: ignore[attr-defined]
     assert run_id.startswith("trun_")
     assert any(f"result('{run_id}')" in n for n in caught.value.__notes__)
