@@ -181,7 +181,7 @@ def test_a_408_means_ask_again_until_the_answer(tasks: StandIn) -> None:
     tasks.tasks.time_scale = 0.01  # a `pro` run takes 1.2 s
     msg = task(tasks).invoke(QUESTION)
     polls = [r for r in tasks.requests if r.path.endswith("/result")]
-    assert len(polls) >= 4  # 408 "still active" answers, then the result
+    assert len(polls) >= 3  # 408 "still active" answers, then the result
     assert msg.response_metadata["status"] == "completed"
 
 
