@@ -194,6 +194,18 @@ def test_structured_batch_shares_the_schema(tasks: StandIn) -> None:
     assert set(schema["json_schema"]["properties"]) == {"name", "employees"}
 
 
+def test_structured_batch_with_raw_is_one_group_too(tasks: StandIn) -> None:
+    class Company(BaseModel):
+        name: str
+
+    structured = task(tasks).with_structured_output(Company, include_raw=True)
+    out = structured.batch(["Acme", "Initech"])
+    assert [type(o["parsed"]) for o in out] == [Company, Company]
+    assert all(o["raw"].response_metadata["basis"] for o in out)
+    assert calls(tasks)["POST /v1/tasks/groups"] == 1
+    assert "POST /v1/tasks/runs" not in calls(tasks)
+
+
 def test_a_group_that_cannot_start_fails_every_input(tasks: StandIn) -> None:
     llm = ChatParallelTask(api_key="wrong", base_url=tasks.url)
     out = llm.batch(["a", "b"], return_exceptions=True)
