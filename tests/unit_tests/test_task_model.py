@@ -176,6 +176,21 @@ def test_conversation_becomes_input_with_context_and_interaction(
     assert "Continuing the research of" in second.content
 
 
+def test_run_fields_from_the_model_and_the_call(tasks: StandIn) -> None:
+    llm = task(
+        tasks,
+        source_policy={"include_domains": ["europa.eu"], "after_date": "2025-01-01"},
+        extra_body={"advanced_settings": {"location": "de"}},
+    )
+    llm.invoke(QUESTION, task_metadata={"job": "eu-batteries"}, model="core-fast")
+    (body,) = posted_runs(tasks)
+    assert body["processor"] == "core-fast"
+    assert body["source_policy"]["include_domains"] == ["europa.eu"]
+    assert body["metadata"] == {"job": "eu-batteries"}
+    assert body["advanced_settings"] == {"location": "de"}
+    assert "enable_events" not in body  # the API's default unless streaming
+
+
 def test_a_408_means_ask_again_until_the_answer(tasks: StandIn) -> None:
     tasks.tasks.max_wait = 0.3  # the server holds each long-poll 300 ms
     tasks.tasks.time_scale = 0.01  # a `pro` run takes 1.2 s
