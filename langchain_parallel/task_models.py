@@ -440,6 +440,27 @@ class ChatParallelTask(BaseChatModel):
             bodies.append(body)
         return config, bodies, budget
 
+    def _group_answers(
+        self, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[Outcome]]:
+        """The valid inputs' request bodies and their outcomes, from one group."""
+        config, bodies, budget = self._prepare_batch(inputs, kwargs)
+        if config is None:
+            return bodies, []
+        client = parallel_client(config)
+        return bodies, outcomes(client, bodies, self._poller(budget), config.timeout)
+
+    async def _agroup_answers(
+        self, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[Outcome]]:
+        """`_group_answers`, on the event loop."""
+        config, bodies, budget = self._prepare_batch(inputs, kwargs)
+        if config is None:
+            return bodies, []
+        client = await async_parallel_client(config)
+        poller = self._poller(budget)
+        return bodies, await aoutcomes(client, bodies, poller, config.timeout)
+
     def batch(
         self,
         inputs: list[LanguageModelInput],
@@ -453,13 +474,7 @@ class ChatParallelTask(BaseChatModel):
         Callbacks, `return_exceptions` and input order work as for any runnable:
         each input is then answered from the group's results.
         """
-        client_config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        found: list[Outcome] = []
-        if client_config is not None:
-            client = parallel_client(client_config)
-            poller = self._poller(budget)
-            found = outcomes(client, bodies, poller, client_config.timeout)
-        with answered(bodies, found):
+        with answered(*self._group_answers(inputs, kwargs)):
             return super().batch(
                 inputs, config, return_exceptions=return_exceptions, **kwargs
             )
@@ -473,16 +488,47 @@ class ChatParallelTask(BaseChatModel):
         **kwargs: Any,
     ) -> list[AIMessage]:
         """`batch`, on the event loop."""
-        client_config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        found: list[Outcome] = []
-        if client_config is not None:
-            client = await async_parallel_client(client_config)
-            poller = self._poller(budget)
-            found = await aoutcomes(client, bodies, poller, client_config.timeout)
-        with answered(bodies, found):
+        with answered(*await self._agroup_answers(inputs, kwargs)):
             return await super().abatch(
                 inputs, config, return_exceptions=return_exceptions, **kwargs
             )
+
+    def batch_as_completed(  # type: ignore[override]
+        self,
+        inputs: Sequence[LanguageModelInput],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[tuple[int, AIMessage | Exception]]:
+        """One task group, as `batch`; `(index, answer)` pairs once it is done."""
+        with answered(*self._group_answers(inputs, kwargs)):
+            if return_exceptions:  # two calls: the base method is overloaded on it
+                yield from super().batch_as_completed(
+                    inputs, config, return_exceptions=True, **kwargs
+                )
+            else:
+                yield from super().batch_as_completed(inputs, config, **kwargs)
+
+    async def abatch_as_completed(  # type: ignore[override]
+        self,
+        inputs: Sequence[LanguageModelInput],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> AsyncIterator[tuple[int, AIMessage | Exception]]:
+        """`batch_as_completed`, on the event loop."""
+        with answered(*await self._agroup_answers(inputs, kwargs)):
+            pairs: AsyncIterator[tuple[int, AIMessage | Exception]] = (
+                super().abatch_as_completed(
+                    inputs, config, return_exceptions=True, **kwargs
+                )
+                if return_exceptions
+                else super().abatch_as_completed(inputs, config, **kwargs)
+            )
+            async for pair in pairs:
+                yield pair
 
     # --- what the Task API does not offer, and structured output --------------------
 

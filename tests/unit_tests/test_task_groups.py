@@ -133,6 +133,26 @@ async def test_abatch_matches_batch(tasks: StandIn) -> None:
     assert "POST /v1/tasks/runs" not in calls(tasks)
 
 
+def test_batch_as_completed_is_one_group_too(tasks: StandIn) -> None:
+    llm = task(tasks)
+    pairs = dict(
+        llm.batch_as_completed(["a", f"b {FAIL}", "c"], return_exceptions=True)
+    )
+    assert answered_question(pairs[0]) == "a"  # type: ignore[arg-type]
+    assert isinstance(pairs[1], TaskRunFailedError)
+    assert answered_question(pairs[2]) == "c"  # type: ignore[arg-type]
+    assert dict(llm.batch_as_completed(["d"]))[0].content.endswith("to: d")
+    assert calls(tasks)["POST /v1/tasks/groups"] == 2
+    assert "POST /v1/tasks/runs" not in calls(tasks)
+
+
+async def test_abatch_as_completed_is_one_group_too(tasks: StandIn) -> None:
+    llm = task(tasks)
+    pairs = {i: m async for i, m in llm.abatch_as_completed(["a", "b"])}
+    assert [answered_question(pairs[i]) for i in (0, 1)] == ["a", "b"]
+    assert calls(tasks)["POST /v1/tasks/groups"] == 1
+
+
 def test_each_input_is_one_traced_run(tasks: StandIn) -> None:
     class Count(BaseCallbackHandler):
         def __init__(self) -> None:
