@@ -11,13 +11,12 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import (
-    BaseChatModel,
     agenerate_from_stream,
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
 from langchain_parallel import _structured, _task_translator
@@ -34,15 +33,7 @@ from langchain_parallel._processors import (
     unknown_processor,
 )
 from langchain_parallel._settings import fill_from_settings
-from langchain_parallel._task_batches import (
-    answered,
-    aoutcomes,
-    as_chunk,
-    as_result,
-    outcomes,
-    take,
-)
-from langchain_parallel._task_groups import Outcome
+from langchain_parallel._task_batches import GroupBatching, as_chunk, as_result, take
 from langchain_parallel._task_wait import (
     API_POLL_LIMIT,
     Poller,
@@ -89,7 +80,7 @@ _SETTINGS_FIELDS = ("api_key", "base_url", "timeout", "max_retries")
 _DEFAULT_REQUEST_TIMEOUT = 60.0
 
 
-class ChatParallelTask(BaseChatModel):
+class ChatParallelTask(GroupBatching):
     """Parallel's deep-research processors (`pro`, `ultra`, ...) as a chat model.
 
     Each call is a Task API run: created at once, then researched at Parallel for
@@ -421,114 +412,6 @@ class ChatParallelTask(BaseChatModel):
             budget = time_budget or self._budget(run.processor)
             done = await await_result(client, self._poller(budget, run_id))
         return answer_message(done.run, done.output)
-
-    # --- batches as task groups ----------------------------------------------------
-
-    def _prepare_batch(
-        self, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
-    ) -> tuple[ClientConfig | None, list[dict[str, Any]], float]:
-        """The bodies of the inputs that are valid (the others fail in `invoke`)."""
-        bodies: list[dict[str, Any]] = []
-        config, budget = None, 0.0
-        call = {k: v for k, v in kwargs.items() if k != "stop"}
-        for item in inputs:
-            try:
-                messages = self._convert_input(item).to_messages()
-                config, body, budget = self._request(messages, kwargs.get("stop"), call)
-            except ValueError:  # includes our InputError and ConfigError
-                continue
-            bodies.append(body)
-        return config, bodies, budget
-
-    def _group_answers(
-        self, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
-    ) -> tuple[list[dict[str, Any]], list[Outcome]]:
-        """The valid inputs' request bodies and their outcomes, from one group."""
-        config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        if config is None:
-            return bodies, []
-        client = parallel_client(config)
-        return bodies, outcomes(client, bodies, self._poller(budget), config.timeout)
-
-    async def _agroup_answers(
-        self, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
-    ) -> tuple[list[dict[str, Any]], list[Outcome]]:
-        """`_group_answers`, on the event loop."""
-        config, bodies, budget = self._prepare_batch(inputs, kwargs)
-        if config is None:
-            return bodies, []
-        client = await async_parallel_client(config)
-        poller = self._poller(budget)
-        return bodies, await aoutcomes(client, bodies, poller, config.timeout)
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        """Answer every input with one task group; results in input order.
-
-        Callbacks, `return_exceptions` and input order work as for any runnable:
-        each input is then answered from the group's results.
-        """
-        with answered(*self._group_answers(inputs, kwargs)):
-            return super().batch(
-                inputs, config, return_exceptions=return_exceptions, **kwargs
-            )
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[AIMessage]:
-        """`batch`, on the event loop."""
-        with answered(*await self._agroup_answers(inputs, kwargs)):
-            return await super().abatch(
-                inputs, config, return_exceptions=return_exceptions, **kwargs
-            )
-
-    def batch_as_completed(  # type: ignore[override]
-        self,
-        inputs: Sequence[LanguageModelInput],
-        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> Iterator[tuple[int, AIMessage | Exception]]:
-        """One task group, as `batch`; `(index, answer)` pairs once it is done."""
-        with answered(*self._group_answers(inputs, kwargs)):
-            if return_exceptions:  # two calls: the base method is overloaded on it
-                yield from super().batch_as_completed(
-                    inputs, config, return_exceptions=True, **kwargs
-                )
-            else:
-                yield from super().batch_as_completed(inputs, config, **kwargs)
-
-    async def abatch_as_completed(  # type: ignore[override]
-        self,
-        inputs: Sequence[LanguageModelInput],
-        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> AsyncIterator[tuple[int, AIMessage | Exception]]:
-        """`batch_as_completed`, on the event loop."""
-        with answered(*await self._agroup_answers(inputs, kwargs)):
-            pairs: AsyncIterator[tuple[int, AIMessage | Exception]] = (
-                super().abatch_as_completed(
-                    inputs, config, return_exceptions=True, **kwargs
-                )
-                if return_exceptions
-                else super().abatch_as_completed(inputs, config, **kwargs)
-            )
-            async for pair in pairs:
-                yield pair
 
     # --- what the Task API does not offer, and structured output --------------------
 
