@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +126,20 @@ def test_registry_config_alias_and_cli_string(
     assert isinstance(deep, ChatParallelTask)
     assert (deep.model, deep.time_budget) == ("pro", 900)
     assert deep.invoke(QUESTION).response_metadata["processor"] == "pro"
+
+
+def test_the_package_imports_the_task_model_on_first_use() -> None:
+    code = (
+        "import sys, langchain_parallel\n"
+        "print('langchain_parallel.task_models' in sys.modules)\n"
+        "print('parallel' in sys.modules)\n"
+        "langchain_parallel.ChatParallelTask\n"
+        "print('langchain_parallel.task_models' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False", "True"]
 
 
 def test_langchains_own_init_chat_model_knows_the_provider() -> None:
