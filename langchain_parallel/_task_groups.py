@@ -27,7 +27,7 @@ import httpx
 import parallel
 from langchain_core.messages import AIMessage
 
-from langchain_parallel._task_wait import _GRACE, Poller
+from langchain_parallel._task_wait import READ_GRACE, Poller
 from langchain_parallel._tasks import (
     TERMINAL,
     answer_message,
@@ -185,7 +185,7 @@ def run_group(
                     group_id,
                     last_event_id=follower.last_event_id,
                     api_timeout=window,
-                    timeout=window + _GRACE,
+                    timeout=window + READ_GRACE,
                 ) as events,
             ):
                 for event in events:
@@ -234,7 +234,7 @@ async def arun_group(
                     group_id,
                     last_event_id=follower.last_event_id,
                     api_timeout=window,
-                    timeout=window + _GRACE,
+                    timeout=window + READ_GRACE,
                 )
                 async with events:
                     async for event in events:

@@ -37,7 +37,7 @@ API_POLL_LIMIT = 600
 """The longest `timeout` the result endpoint accepts (its documented default)."""
 _MIN_ASK_INTERVAL = 0.25
 """Seconds between two asks for a result, at the least."""
-_GRACE = 30.0
+READ_GRACE = 30.0
 """Seconds an HTTP read may outlast the server-side window before we call it lost."""
 
 
@@ -109,7 +109,7 @@ def wait(client: parallel.Parallel, poller: Poller) -> TaskRunResult:
     while (window := poller.window()) is not None:
         try:
             return asks.task_run.result(
-                poller.run_id, api_timeout=window, timeout=window + _GRACE
+                poller.run_id, api_timeout=window, timeout=window + READ_GRACE
             )
         except parallel.NotFoundError:  # "run failed or run id not found"
             run = client.task_run.retrieve(poller.run_id)
@@ -130,7 +130,7 @@ async def await_result(client: parallel.AsyncParallel, poller: Poller) -> TaskRu
     while (window := poller.window()) is not None:
         try:
             return await asks.task_run.result(
-                poller.run_id, api_timeout=window, timeout=window + _GRACE
+                poller.run_id, api_timeout=window, timeout=window + READ_GRACE
             )
         except parallel.NotFoundError:
             run = await client.task_run.retrieve(poller.run_id)
@@ -148,7 +148,7 @@ async def await_result(client: parallel.AsyncParallel, poller: Poller) -> TaskRu
 def _quiet_limit(poller: Poller) -> float:
     # How long the event stream may stay silent before we stop listening and
     # long-poll instead: a dead connection must not hold the wait for hours.
-    return max(1.0, min(poller.remaining(), API_POLL_LIMIT + _GRACE))
+    return max(1.0, min(poller.remaining(), API_POLL_LIMIT + READ_GRACE))
 
 
 def _no_events(exc: Exception) -> ChatGenerationChunk:
