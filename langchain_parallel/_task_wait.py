@@ -1,7 +1,7 @@
 """Waiting for a task run: the result's long-poll, and the run's event stream.
 
-The result endpoint holds a request open until the run ends or its `timeout` (at most
-600 s) passes, then answers 408: "still running, ask again". `Poller` decides, for
+The result endpoint holds a request open until the run ends or its `timeout` (600 s
+by default, and never more here) passes, then answers 408: "still running, ask again". `Poller` decides, for
 the sync and async loops alike, how long each ask may block, when a failed ask is
 worth repeating, and when the time budget is spent. Asks go through a client with
 the SDK's own retries off, because the SDK would treat 408 as a failure and back off;
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from parallel.types import TaskRun, TaskRunResult
 
 API_POLL_LIMIT = 600
-"""The longest `timeout` the result endpoint accepts (its documented default)."""
+"""The result endpoint's documented default `timeout`; no ask holds longer."""
 _MIN_ASK_INTERVAL = 0.25
 """Seconds between two asks for a result, at the least."""
 READ_GRACE = 30.0
