@@ -1,12 +1,12 @@
 """Waiting for a task run: the result's long-poll, and the run's event stream.
 
 The result endpoint holds a request open until the run ends or its `timeout` (600 s
-by default, and never more here) passes, then answers 408: "still running, ask again". `Poller` decides, for
-the sync and async loops alike, how long each ask may block, when a failed ask is
-worth repeating, and when the time budget is spent. Asks go through a client with
-the SDK's own retries off, because the SDK would treat 408 as a failure and back off;
-here it is the normal way to wait, and other transient failures get `max_retries`
-retries in a row, as everywhere else in the package.
+by default, and never more here) passes, then answers 408: "still running, ask
+again". `Poller` decides, for the sync and async loops alike, how long each ask may
+block, when a failed ask is worth repeating, and when the time budget is spent. Asks
+go through a client with the SDK's own retries off, because the SDK would treat 408
+as a failure and back off; here it is the normal way to wait, and other transient
+failures get `max_retries` retries in a row, as everywhere else in the package.
 """
 
 from __future__ import annotations
