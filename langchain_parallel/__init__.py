@@ -1,7 +1,8 @@
 """LangChain integration for Parallel's web-research Chat API.
 
-The chat model and `init_chat_model` load on first access, so that importing the
-package costs little more than importing `openai`, and scans no plugins.
+The chat model, `init_chat_model` and the errors load on first access, so that
+importing the package imports neither `openai` nor LangChain, and scans no plugins
+(`parallel-chat --help` starts as fast as Python does).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any
 
 from langchain_parallel import _bridge
-from langchain_parallel.errors import ParallelError
 
 if TYPE_CHECKING:
     from langchain_parallel._init import init_chat_model
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
+    from langchain_parallel.errors import ParallelError
 
 try:
     __version__ = metadata.version("langchain-parallel")
@@ -32,6 +33,7 @@ __all__ = [
 _LAZY = {
     "ChatParallel": "langchain_parallel.chat_models",
     "ChatParallelWeb": "langchain_parallel.chat_models",
+    "ParallelError": "langchain_parallel.errors",
     "init_chat_model": "langchain_parallel._init",
 }
 

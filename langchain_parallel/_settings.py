@@ -71,6 +71,9 @@ class ParallelSettings(BaseSettings):
     disabled_providers: list[str] = Field(default_factory=list)
     enabled_providers: list[str] | None = None
     strict_plugins: bool = False
+    # parallel-chat's conversation log (langchain_parallel/_logs.py).
+    logs_enabled: bool = True
+    logs_path: Path | None = None
 
     @classmethod
     def settings_customise_sources(
