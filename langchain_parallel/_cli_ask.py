@@ -99,7 +99,10 @@ def _ask(
         conversation_id = history[0].conversation_id
     else:
         conversation_id = new_conversation_id()
-    requested = args.model or (history[-1].requested_model if history else None)
+    # The conversation's model, as the user named it (an alias keeps its settings),
+    # else as it answered (the default of the day may have changed since).
+    last = history[-1] if history else None
+    requested = args.model or (last and (last.requested_model or last.model)) or None
     system = args.system or next((e.system for e in history if e.system), None)
     previous = next(
         (e.interaction_id for e in reversed(history) if e.interaction_id), None

@@ -50,17 +50,15 @@ def _write_exchange(exchange: Exchange, out: TextIO) -> None:
         timing.append(f"first text {exchange.first_token_s:.1f} s")
     if exchange.duration_s is not None:
         timing.append(f"total {exchange.duration_s:.1f} s")
-    out.write(
-        f"# {exchange.started[:19].replace('T', ' ')} UTC  {exchange.model}  "
-        f"conversation {exchange.conversation_id}"
-        + (f"  ({', '.join(timing)})" if timing else "")
-        + "\n"
-    )
+    when = exchange.started[:19].replace("T", " ")
+    out.write(f"# {when} UTC  {exchange.model}  {', '.join(timing)}".rstrip() + "\n")
+    ids = f"conversation {exchange.conversation_id}"
+    if exchange.interaction_id:
+        ids += f"  interaction {exchange.interaction_id}"
+    out.write(ids + "\n")
     if exchange.status != "ok":
         reason = f": {exchange.error}" if exchange.error else ""
         out.write(f"Status: {exchange.status}{reason}\n")
-    if exchange.interaction_id:
-        out.write(f"Interaction: {exchange.interaction_id}\n")
     if exchange.system:
         out.write(f"\n## System\n\n{exchange.system}\n")
     out.write(f"\n## Question\n\n{exchange.question}\n")

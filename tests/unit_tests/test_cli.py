@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -10,19 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support.invoke import Stream, run
 from parallel_standin import Fault, StandIn
 
 from langchain_parallel._cli_progress import Progress, duration, span
 from langchain_parallel.cli import main
-
-
-class Stream(io.StringIO):
-    def __init__(self, text: str = "", tty: bool = False) -> None:
-        super().__init__(text)
-        self._tty = tty
-
-    def isatty(self) -> bool:
-        return self._tty
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +30,6 @@ def env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
     monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
     monkeypatch.setenv("PARALLEL_API_KEY", "standin-key")
     return standin
-
-
-def run(*argv: str, stdin: str = "", tty: bool = True) -> tuple[int, str, str]:
-    out, err = Stream(), Stream()
-    code = main(list(argv), out=out, err=err, stdin=Stream(stdin, tty=tty))
-    return code, out.getvalue(), err.getvalue()
 
 
 def cli(*argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
