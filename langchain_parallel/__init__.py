@@ -7,20 +7,18 @@ importing the package imports neither `openai` nor LangChain, and scans no plugi
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
-from typing import TYPE_CHECKING, Any
+from importlib import import_module
 
 from langchain_parallel import _bridge
+from langchain_parallel._version import __version__
 
+TYPE_CHECKING = False  # not `typing`'s: importing typing costs ~3 ms at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from langchain_parallel._init import init_chat_model
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
     from langchain_parallel.errors import ParallelError
-
-try:
-    __version__ = metadata.version("langchain-parallel")
-except metadata.PackageNotFoundError:  # pragma: no cover - source tree without install
-    __version__ = "0.0.0"
 
 __all__ = [
     "ChatParallel",

@@ -10,13 +10,18 @@ breaks; `langchain_parallel.init_chat_model` keeps working either way.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Any
+
+# Imported for the type checker only: `typing` and `importlib.abc` cost ~10 ms, and
+# this module loads with the package, even for `parallel-chat --help`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import importlib.abc
+    from collections.abc import Sequence
+    from types import ModuleType
+    from typing import Any
 
 TARGET = "langchain.chat_models.base"
 PROVIDER = "parallel"
@@ -48,7 +53,7 @@ def register(module: ModuleType) -> bool:
     return True
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:  # an importlib.abc.Loader, by protocol
     def __init__(self, inner: importlib.abc.Loader) -> None:
         self._inner = inner
 
@@ -63,7 +68,7 @@ class _Loader(importlib.abc.Loader):
             warnings.warn(f"{exc}", LangChainBridgeWarning, stacklevel=2)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:  # an importlib.abc.MetaPathFinder, by protocol
     def find_spec(
         self,
         fullname: str,
@@ -75,7 +80,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         sys.meta_path.remove(self)  # one shot
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is not None and spec.loader is not None:
-            spec.loader = _Loader(spec.loader)
+            spec.loader = _Loader(spec.loader)  # type: ignore[assignment]  # a Loader by protocol
         return spec
 
 
