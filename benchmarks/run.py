@@ -40,7 +40,7 @@ def standin(answer_chars: int = 0, chunk_chars: int = 0) -> Iterator[str]:
     """A stand-in in its own process; yields its base URL."""
     command = [
         sys.executable,
-        str(ROOT / "tests" / "parallel_standin.py"),
+        str(ROOT / "tests" / "parallel_standin"),
         "--port",
         "0",
         "--key",
