@@ -238,23 +238,20 @@ def test_short_timeout_warning_is_one_line_of_ours(env: StandIn) -> None:
 def test_broken_pipe_exits_141_without_a_traceback(
     env: StandIn, logs_path: Path
 ) -> None:
-    env.answer_text = "word " * 100_000  # far more than a pipe buffers
-    env.chunk_chars = 4096
-    try:
-        with subprocess.Popen(
-            [sys.executable, "-m", "langchain_parallel", "-m", "speed", "Long"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        ) as process:
-            assert process.stdout is not None
-            assert process.stderr is not None
-            assert process.stdout.read(10) == b"word word "
-            process.stdout.close()  # what `| head -c 10` does
-            stderr = process.stderr.read().decode()
-            assert process.wait() == 141
-    finally:
-        env.chunk_chars = 0
+    env.chat.answer_text = "word " * 100_000  # far more than a pipe buffers
+    env.chat.chunk_chars = 4096
+    with subprocess.Popen(
+        [sys.executable, "-m", "langchain_parallel", "-m", "speed", "Long"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert process.stdout.read(10) == b"word word "
+        process.stdout.close()  # what `| head -c 10` does
+        stderr = process.stderr.read().decode()
+        assert process.wait() == 141
     assert stderr == ""
     from langchain_parallel._logs import LogStore
 
@@ -316,7 +313,7 @@ def test_bad_schema_exits_2_before_any_request(
 def test_answer_that_does_not_fit_the_schema_exits_1_keeping_it(
     env: StandIn,
 ) -> None:
-    env.ignore_response_format = True
+    env.chat.ignore_response_format = True
     code, out, err = run("-m", "speed", "--schema", "name", "Question")
     assert code == 1
     assert out == ""

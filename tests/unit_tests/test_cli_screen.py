@@ -64,7 +64,7 @@ def assert_progress_was_drawn(screen: Screen, label: str, env: Mapping[str, str]
 def test_speed_answer_is_intact(
     terminal_env: dict[str, str], standin: StandIn, answer: str | None
 ) -> None:
-    standin.answer_text = answer
+    standin.chat.answer_text = answer
     screen = chat(terminal_env, "-m", "speed", "What is new in AI?")
     assert screen.code == 0, screen.raw
     expected = answer or "Stand-in answer from the speed model to: What is new in AI?"
@@ -76,7 +76,7 @@ def test_speed_answer_is_intact(
 def test_research_answer_and_sources_are_intact(
     terminal_env: dict[str, str], standin: StandIn, answer: str | None
 ) -> None:
-    standin.answer_text = answer
+    standin.chat.answer_text = answer
     screen = chat(terminal_env, "-m", "parallel:lite", "Who leads battery research?")
     assert screen.code == 0, screen.raw
     expected = (
@@ -98,7 +98,7 @@ def test_research_answer_and_sources_are_intact(
 def test_whole_answers_are_intact(
     terminal_env: dict[str, str], standin: StandIn, flag: str
 ) -> None:
-    standin.answer_text = MULTILINE
+    standin.chat.answer_text = MULTILINE
     screen = chat(terminal_env, flag, "-m", "speed", "Question")
     assert screen.code == 0, screen.raw
     if flag == "--json":
