@@ -24,7 +24,7 @@ from langchain_parallel._logs import (
 )
 from langchain_parallel._models import MODELS
 from langchain_parallel._settings import ParallelSettings, load_settings
-from langchain_parallel.errors import ConfigError
+from langchain_parallel.errors import APIConnectionError, APITimeoutError, ConfigError
 
 PROG = "parallel-chat"
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
@@ -163,6 +163,10 @@ def _ask(
         print_sources(exchange.basis, out)
         out.flush()
         return EXIT_OK
+    except (APITimeoutError, APIConnectionError) as exc:
+        _failed(exchange, exc, out)
+        err.write(f"{PROG}: {exc}{_tries(exc, llm)}\n")
+        return EXIT_API
     except BaseException as exc:
         _failed(exchange, exc, out)
         raise
@@ -252,6 +256,20 @@ def _failed(exchange: Exchange, exc: BaseException, out: TextIO) -> None:
     if open_line:
         out.write("\n")
         out.flush()
+
+
+def _tries(exc: BaseException, llm: Any) -> str:
+    """How often a request that got no answer was sent, when it was retried.
+
+    The SDK retries a request that timed out or could not connect (its own
+    `APITimeoutError` / `APIConnectionError`, the cause of ours), not a stream that
+    stalled halfway (a transport error), so only the former say so.
+    """
+    retries = getattr(llm, "max_retries", None)
+    retried = type(exc.__cause__).__name__ in ("APITimeoutError", "APIConnectionError")
+    if not (retried and isinstance(retries, int) and retries > 0):
+        return ""
+    return f" Sent {retries + 1} times (max_retries={retries}, PARALLEL_MAX_RETRIES)."
 
 
 def _log(store: LogStore, exchange: Exchange, err: TextIO) -> None:

@@ -31,6 +31,9 @@ def show_logs(args: argparse.Namespace, out: TextIO) -> int:
         exchanges = store.recent(args.count if args.count > 0 else -1, cid)
     if args.cid and not exchanges:
         raise ConfigError(f"No conversation {args.cid} in the log {path}.")
+    if not exchanges and not args.json:
+        out.write(f"Nothing logged yet (the log is {path}).\n")
+        return EXIT_OK
     if args.json:
         out.write(
             json.dumps([e.to_json() for e in exchanges], indent=2, ensure_ascii=False)

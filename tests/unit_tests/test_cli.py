@@ -222,6 +222,26 @@ def test_model_typo_names_the_nearest_model(env: StandIn) -> None:
     assert env.requests == []
 
 
+def test_a_timeout_says_how_often_the_request_was_sent(env: StandIn) -> None:
+    env.inject(Fault("slow", delay=2, sticky=True))
+    variables = {"PARALLEL_TIMEOUT": "1", "PARALLEL_MAX_RETRIES": "1"}
+    result = cli("-m", "speed", "hi", env={**os.environ, **variables})
+    assert result.returncode == 1
+    assert result.stderr.startswith("parallel-chat: Request timed out waiting")
+    assert "Sent 2 times (max_retries=1, PARALLEL_MAX_RETRIES)." in result.stderr
+    assert len(env.requests) == 2
+
+
+def test_a_stalled_stream_was_not_retried_and_does_not_say_so(env: StandIn) -> None:
+    env.inject(Fault("stream_stall", after=2, delay=3))
+    result = cli("-m", "speed", "hi", env={**os.environ, "PARALLEL_TIMEOUT": "1"})
+    assert result.returncode == 1
+    assert result.stdout == "Stand-in answer \n"
+    assert "timed out while reading the answer" in result.stderr
+    assert "Sent" not in result.stderr
+    assert len(env.requests) == 1
+
+
 def test_short_timeout_warning_is_one_line_of_ours(env: StandIn) -> None:
     result = cli(
         "-m",
