@@ -44,11 +44,6 @@ def compose_question(words: list[str], stdin: TextIO) -> str:
     return "\n\n".join(part for part in (question, piped) if part)
 
 
-def log_path(settings: ParallelSettings) -> str:
-    """The log database in use: `PARALLEL_LOGS_PATH`, else the user's data dir."""
-    return str(settings.logs_path or default_path())
-
-
 def open_store(settings: ParallelSettings) -> LogStore:
     """The log store; `ConfigError` (exit 2) if it cannot be opened."""
     path = settings.logs_path or default_path()
@@ -68,21 +63,18 @@ def ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> in
         err.write(f"{PROG}: give a question as an argument or on stdin.\n")
         return EXIT_USAGE
     settings = load_settings()
-    continuing = bool(args.continue_ or args.cid)
-    logging = args.log and settings.logs_enabled
-    store = open_store(settings) if logging or continuing else None
-    try:
-        return _ask(args, question, store if logging else None, store, out, err)
-    finally:
-        if store is not None:
-            store.close()
+    logging = bool(args.log and settings.logs_enabled)
+    if not (logging or args.continue_ or args.cid):
+        return _ask(args, question, None, False, out, err)
+    with open_store(settings) as store:
+        return _ask(args, question, store, logging, out, err)
 
 
 def _ask(
     args: argparse.Namespace,
     question: str,
-    log: LogStore | None,
     store: LogStore | None,
+    logging: bool,
     out: TextIO,
     err: TextIO,
 ) -> int:
@@ -135,6 +127,7 @@ def _ask(
         schema=schema.json_schema if schema is not None else None,
     )
     info = MODELS.get(name) if provider == "parallel" else None
+    # Parallel's Task API (provider parallel_task) serves research processors only.
     research = info.research if info else provider.startswith("parallel_task")
     label = f"Researching with {name}" if research else f"Asking {name}"
     expected = (info.min_latency, info.max_latency) if info and research else None
@@ -174,8 +167,8 @@ def _ask(
         exchange.duration_s = round(time.monotonic() - started, 3)
         if exchange.first_token_s is None and exchange.answer:
             exchange.first_token_s = exchange.duration_s
-        if log is not None:
-            _log(log, exchange, err)
+        if store is not None and logging:
+            _log(store, exchange, err)
 
 
 def _stream(
