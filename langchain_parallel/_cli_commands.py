@@ -89,16 +89,14 @@ def show_models(args: argparse.Namespace, out: TextIO) -> int:
             )
     aliases = {alias: dict(entry) for alias, entry in settings.models.items()}
     config = str(settings.config_file) if settings.config_file else None
-    defaults = {
-        "PARALLEL_MODEL": settings.model,
-        "default_model": settings.default_model,
-    }
+    # PARALLEL_MODEL, else the file's default_model: init_chat_model's own order.
+    default = settings.model or settings.default_model or "parallel:speed"
     if args.json:
         data = {
             "providers": providers,
             "config_file": config,
             "aliases": aliases,
-            "defaults": defaults,
+            "default_model": default,
         }
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
@@ -121,12 +119,8 @@ def show_models(args: argparse.Namespace, out: TextIO) -> int:
             target = entry.pop("model", "(no model set)")
             extra = "  ".join(f"{k}={v!r}" for k, v in entry.items())
             out.write(f"  {alias:<12} -> {target}  {extra}".rstrip() + "\n")
-    for origin, value in defaults.items():
-        if value:
-            out.write(f"Default model: {value} (from {origin})\n")
-            break
-    else:
-        out.write("Default model: parallel:speed\n")
+    target = settings.models.get(default, {}).get("model")
+    out.write(f"Default model: {default}" + (f" -> {target}" if target else "") + "\n")
     return EXIT_OK
 
 

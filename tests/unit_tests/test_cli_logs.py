@@ -363,9 +363,11 @@ def test_models_lists_providers_models_and_aliases(env: StandIn) -> None:
     assert f"Config file: {Path('parallel.toml').absolute()}" in out
     assert "  research     -> parallel:core  timeout=900" in out
     assert "  quick        -> parallel:speed" in out
-    assert "Default model: research (from default_model)" in out
+    assert "Default model: research -> parallel:core" in out
     code, out, _ = run("models", "--json")
     data = json.loads(out)
     assert data["aliases"]["research"] == {"model": "parallel:core", "timeout": 900}
     assert {p["name"] for p in data["providers"]} >= {"parallel", "fake"}
+    assert data["default_model"] == "research"
+    assert data["config_file"] == str(Path("parallel.toml").absolute())
     assert env.requests == []
