@@ -16,9 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+if sys.platform == "win32":  # pragma: no cover
+    pytest.skip("needs a POSIX pseudo-terminal", allow_module_level=True)
+
 from cli_support.terminal import Screen, run_in_terminal
 from cli_support.thinking import ANSWER, BOOTSTRAP, STEPS
-from parallel_standin import StandIn
+from parallel_standin import Fault, StandIn
 
 HERE = Path(__file__).parent.parent  # tests/: cli_support, parallel_standin
 MULTILINE = "First line of the answer.\nSecond line, longer than the first one.\nThird."
@@ -124,8 +128,6 @@ def test_reasoning_blocks_show_as_progress_only(terminal_env: dict[str, str]) ->
 def test_error_after_partial_answer_starts_on_its_own_line(
     terminal_env: dict[str, str], standin: StandIn
 ) -> None:
-    from parallel_standin import Fault
-
     standin.inject(Fault("stream_error", message="Task failed", after=3))
     screen = chat(terminal_env, "-m", "lite", "Question")
     assert screen.code == 1
