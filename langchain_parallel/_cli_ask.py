@@ -242,8 +242,8 @@ def _failed(exchange: Exchange, exc: BaseException, out: TextIO) -> None:
     if isinstance(exc, BrokenPipeError):
         exchange.status, exchange.error = "interrupted", "stdout was closed"
         return
-    if isinstance(exc, KeyboardInterrupt):
-        exchange.status, exchange.error = "interrupted", "Ctrl-C"
+    if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or cli.Terminated's signal
+        exchange.status, exchange.error = "interrupted", str(exc) or "Ctrl-C"
     else:
         exchange.status, exchange.error = "error", f"{type(exc).__name__}: {exc}"
     if open_line:

@@ -20,8 +20,9 @@ A command (`logs`, `models`) is recognised only as the first argument; to ask a
 question that is exactly a command's name, write `parallel-chat -- logs`.
 
 Exit codes: 0 answered, 1 API error or an answer that does not fit `--schema`, 2
-usage or configuration error (a missing key included), 130 interrupted, 141 stdout
-closed early (as the shell reports any command killed by SIGPIPE, e.g. `| head`).
+usage or configuration error (a missing key included), 130 on Ctrl-C, 143 on
+SIGTERM and 129 on SIGHUP (the exchange is logged first), 141 when stdout is closed
+early (as the shell reports any command killed by SIGPIPE, e.g. `| head`).
 
 Only the standard library is imported until a question is asked, so `--help` and
 `--version` start as fast as Python does.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import warnings
 
@@ -49,6 +51,15 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # with `set -o pipefail`) should see parallel-chat behave like any other command.
 EXIT_BROKEN_PIPE = 141
 COMMANDS = ("logs", "models")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal): stopped as by Ctrl-C, so logged first."""
+
+    def __init__(self, signum: int) -> None:
+        """Name the signal; the exit code is 128 + its number, as a shell reports."""
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = 128 + signum
 
 
 def _question_parser() -> argparse.ArgumentParser:
@@ -168,6 +179,8 @@ def main(
         warnings.showwarning = _show_warning(err)
         try:
             return _dispatch(argv, out, err, stdin)
+        except Terminated as exc:
+            return exc.exit_code
         except KeyboardInterrupt:
             err.write("\nInterrupted.\n")
             return EXIT_INTERRUPTED
@@ -226,8 +239,15 @@ def _silence(out: TextIO) -> None:
     os.close(devnull)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def run() -> None:
     """Console-script entry point."""
+    for name in ("SIGTERM", "SIGHUP"):  # SIGHUP does not exist on Windows
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     code = main()
     try:
         sys.stdout.flush()

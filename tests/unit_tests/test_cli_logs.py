@@ -115,8 +115,16 @@ def test_a_failed_answer_is_logged_with_its_partial_text(
     assert "Task failed" in exchange.error
 
 
+@pytest.mark.parametrize(
+    ("sent", "code", "reason"),
+    [
+        (signal.SIGINT, 130, "Ctrl-C"),
+        (signal.SIGTERM, 143, "SIGTERM"),
+        (signal.SIGHUP, 129, "SIGHUP"),  # the terminal was closed
+    ],
+)
 def test_an_interrupted_answer_is_logged_with_its_partial_text(
-    env: StandIn, logs_path: Path
+    env: StandIn, logs_path: Path, sent: signal.Signals, code: int, reason: str
 ) -> None:
     env.inject(Fault("stream_stall", after=3, delay=30))
     with subprocess.Popen(
@@ -130,12 +138,12 @@ def test_an_interrupted_answer_is_logged_with_its_partial_text(
         shown = b""
         while b"Stand-in answer from " not in shown:  # the answer has started
             shown += os.read(process.stdout.fileno(), 1024)
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        assert process.wait(timeout=60) == 130
+        process.send_signal(sent)
+        assert process.wait(timeout=60) == code
     (exchange,) = logged(logs_path)
     assert exchange.status == "interrupted"
     assert exchange.answer == "Stand-in answer from "
-    assert exchange.error == "Ctrl-C"
+    assert exchange.error == reason
 
 
 # --- continuing a conversation -------------------------------------------------------
