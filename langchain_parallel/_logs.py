@@ -137,7 +137,8 @@ class LogStore:
     def __init__(self, path: Path) -> None:
         """Open (creating or migrating) the database at `path`."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Questions can be private: a new log directory is for its owner only.
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # isolation_level=None: we issue BEGIN ourselves, so that writes take the
         # lock up front (BEGIN IMMEDIATE) and wait on the busy timeout, instead of
         # failing halfway through when another process writes too.
