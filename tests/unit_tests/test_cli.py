@@ -21,7 +21,6 @@ def logs_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Never log into the real user's data directory."""
     path = tmp_path / "data" / "logs.db"
     monkeypatch.setenv("PARALLEL_LOGS_PATH", str(path))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return path
 
 
