@@ -15,7 +15,7 @@ import time
 from typing import Any, TextIO
 
 from langchain_parallel._cli_progress import Progress
-from langchain_parallel._cli_schema import parse_schema, to_json
+from langchain_parallel._cli_schema import Schema, parse_schema, to_json
 from langchain_parallel._logs import (
     Exchange,
     LogStore,
@@ -204,7 +204,7 @@ def _stream(
 def _structured(
     llm: Any,
     messages: list[tuple[str, str]],
-    schema: Any,
+    schema: Schema,
     exchange: Exchange,
     progress: Progress,
     out: TextIO,
