@@ -127,8 +127,9 @@ def _ask(
         schema=schema.json_schema if schema is not None else None,
     )
     info = MODELS.get(name) if provider == "parallel" else None
-    # Parallel's Task API (provider parallel_task) serves research processors only.
-    research = info.research if info else provider.startswith("parallel_task")
+    # Parallel's models beyond the chat catalogue (the Task API's processors,
+    # provider parallel_task) all research.
+    research = info.research if info else provider.startswith("parallel")
     label = f"Researching with {name}" if research else f"Asking {name}"
     expected = (info.min_latency, info.max_latency) if info and research else None
     started = time.monotonic()
