@@ -129,7 +129,7 @@ def _ask(
     info = MODELS.get(name) if provider == "parallel" else None
     # Parallel's models beyond the chat catalogue (the Task API's processors,
     # provider parallel_task) all research.
-    research = info.research if info else provider.startswith("parallel")
+    research = info.research if info else provider in ("parallel", "parallel_task")
     label = f"Researching with {name}" if research else f"Asking {name}"
     expected = (info.min_latency, info.max_latency) if info and research else None
     started = time.monotonic()
