@@ -290,12 +290,13 @@ def _identity(llm: Any) -> tuple[str, str]:
 
 def sources(basis: list[Any] | None) -> list[tuple[str, str]]:
     """`(title, url)` of each distinct cited source, in order of first citation."""
+    from langchain_parallel.citations import citations  # reads any basis safely
+
     seen: dict[str, str] = {}
-    for entry in basis or ():
-        for citation in entry.get("citations") or ():
-            url = citation.get("url")
-            if url and url not in seen:
-                seen[url] = citation.get("title") or url
+    for citation in citations(basis):
+        url = citation.get("url")
+        if url and url not in seen:
+            seen[url] = citation.get("title") or url
     return [(title, url) for url, title in seen.items()]
 
 

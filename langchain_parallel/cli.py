@@ -176,6 +176,8 @@ def main(
     out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
     argv = list(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings():
+        if not sys.warnoptions:  # else the user's -W / PYTHONWARNINGS decide
+            warnings.simplefilter("default")
         warnings.showwarning = _show_warning(err)
         try:
             return _dispatch(argv, out, err, stdin)
