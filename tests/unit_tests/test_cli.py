@@ -379,12 +379,9 @@ def test_reasoning_goes_to_stderr_never_to_stdout(
     entry = EntryPoint(
         "thinking", "cli_support.thinking", "langchain_parallel.providers"
     )
-    reset_registry(Registry(entry_points=[entry]))
-    try:
-        out, err = Stream(), Stream(tty=True)
-        code = main(["-m", "thinking:deep", "Deep"], out=out, err=err, stdin=Stream())
-    finally:
-        reset_registry()
+    reset_registry(Registry(entry_points=[entry]))  # fresh_registry undoes it
+    out, err = Stream(), Stream(tty=True)
+    code = main(["-m", "thinking:deep", "Deep"], out=out, err=err, stdin=Stream())
     assert code == 0
     assert out.getvalue() == ANSWER + "\n"
     for step in STEPS:
