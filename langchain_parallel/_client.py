@@ -1,9 +1,12 @@
-"""`openai` clients pointed at Parallel, one pair per distinct configuration.
+"""SDK clients pointed at Parallel, one pair per SDK and distinct configuration.
 
-Building an `openai` client costs far more than building a chat model (it sets up an
-HTTP connection pool), so clients are cached here and shared by every model with the
-same key, base URL, timeout and retry budget. The sync client is built on the first
-sync call; async clients on the first async call, one per event loop, because a
+Chat goes through the `openai` SDK (Parallel's Chat API is OpenAI-compatible);
+search, extract and tasks through Parallel's own `parallel-web` SDK, imported only
+when one of those is first used. Building a client costs far more than building a
+model (it sets up an HTTP connection pool), so clients are cached here and shared by
+every model, tool and retriever with the same key, base URL, timeout and retry
+budget. A sync client is built on the first sync call; async clients on the first
+async call, one per event loop, because a
 connection pool belongs to the loop that opened its connections. An async client is
 closed when its loop shuts down its async generators (as `asyncio.run` does), so
 short-lived loops leave no sockets behind.
@@ -14,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 import openai
@@ -33,11 +37,27 @@ class ClientConfig:
     max_retries: int
 
 
-_LoopClient = tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]
+if TYPE_CHECKING:
+    import parallel
+
+
+class _Closeable(Protocol):
+    def close(self) -> object: ...
+
+
+class _AsyncCloseable(Protocol):
+    async def close(self) -> object: ...
+
+
+_C = TypeVar("_C", bound=_Closeable)
+_A = TypeVar("_A", bound=_AsyncCloseable)
+# A cache key: which SDK's client, for which configuration.
+_Key = tuple[str, ClientConfig]
+_LoopClient = tuple[Any, AsyncGenerator[None, None]]
 _lock = threading.Lock()
-_sync_clients: dict[ClientConfig, openai.OpenAI] = {}
+_sync_clients: dict[_Key, Any] = {}
 _async_clients: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[ClientConfig, _LoopClient]
+    asyncio.AbstractEventLoop, dict[_Key, _LoopClient]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -69,38 +89,88 @@ def _options(config: ClientConfig) -> dict[str, object]:
     }
 
 
-def sync_client(config: ClientConfig) -> openai.OpenAI:
-    """The shared sync client for `config`."""
-    client = _sync_clients.get(config)
+def _parallel_options(config: ClientConfig) -> dict[str, object]:
+    return {
+        "api_key": config.api_key,
+        "base_url": config.base_url,
+        "timeout": config.timeout,
+        "max_retries": config.max_retries,
+    }
+
+
+def _cached(sdk: str, config: ClientConfig, build: Callable[[], _C]) -> _C:
+    client = _sync_clients.get((sdk, config))
     if client is None:
         with _lock:
-            client = _sync_clients.get(config)
+            client = _sync_clients.get((sdk, config))
             if client is None:
-                client = openai.OpenAI(**_options(config))  # type: ignore[arg-type]
-                _sync_clients[config] = client
-    return client
+                client = _sync_clients[(sdk, config)] = build()
+    return cast("_C", client)
 
 
-async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
-    """The shared async client for `config` on the running event loop."""
+async def _cached_on_loop(
+    sdk: str, config: ClientConfig, build: Callable[[], _A]
+) -> _A:
     loop = asyncio.get_running_loop()
     per_loop = _async_clients.get(loop)
     if per_loop is None:
         with _lock:
             per_loop = _async_clients.setdefault(loop, {})
-    entry = per_loop.get(config)
+    entry = per_loop.get((sdk, config))
     if entry is None:
-        client = openai.AsyncOpenAI(**_options(config))  # type: ignore[arg-type]
+        client = build()
         closer = _close_at_loop_shutdown(client)
         # Started here, the generator is registered with the loop, which closes it
         # (and so the client) in `shutdown_asyncgens`; we hold the only reference.
         await closer.__anext__()
-        entry = per_loop.setdefault(config, (client, closer))
-    return entry[0]
+        entry = per_loop.setdefault((sdk, config), (client, closer))
+    return cast("_A", entry[0])
+
+
+def sync_client(config: ClientConfig) -> openai.OpenAI:
+    """The shared sync `openai` client (chat) for `config`."""
+    return _cached(
+        "openai",
+        config,
+        lambda: openai.OpenAI(**_options(config)),  # type: ignore[arg-type]
+    )
+
+
+async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
+    """The shared async `openai` client (chat) for `config` on the running loop."""
+    return await _cached_on_loop(
+        "openai",
+        config,
+        lambda: openai.AsyncOpenAI(**_options(config)),  # type: ignore[arg-type]
+    )
+
+
+def parallel_client(config: ClientConfig) -> parallel.Parallel:
+    """The shared sync `parallel-web` client (search, extract, tasks)."""
+    import parallel
+
+    return _cached(
+        "parallel",
+        config,
+        lambda: parallel.Parallel(**_parallel_options(config)),  # type: ignore[arg-type]
+    )
+
+
+async def async_parallel_client(config: ClientConfig) -> parallel.AsyncParallel:
+    """The shared async `parallel-web` client on the running event loop."""
+    import parallel
+
+    return await _cached_on_loop(
+        "parallel",
+        config,
+        lambda: parallel.AsyncParallel(
+            **_parallel_options(config)  # type: ignore[arg-type]
+        ),
+    )
 
 
 async def _close_at_loop_shutdown(
-    client: openai.AsyncOpenAI,
+    client: _AsyncCloseable,
 ) -> AsyncGenerator[None, None]:
     try:
         yield

@@ -35,12 +35,8 @@ def _standin_server() -> Iterator[StandIn]:
 
 @pytest.fixture
 def standin(_standin_server: StandIn) -> Iterator[StandIn]:
-    """The running stand-in, with no faults queued and an empty request log."""
-    _standin_server.clear()
-    _standin_server.documented_empty = False
-    _standin_server.send_done = True
-    _standin_server.ignore_response_format = False
-    _standin_server.answer_text = None
+    """The running stand-in, at its defaults, with no faults and no requests."""
+    _standin_server.reset()
     yield _standin_server
-    _standin_server.clear()
+    _standin_server.reset()
     reset_clients()

@@ -63,7 +63,7 @@ def test_invoke_metadata_as_the_page_shows(llm: ChatParallelWeb) -> None:
 def test_documented_empty_fields_fall_back(
     llm: ChatParallelWeb, standin: StandIn
 ) -> None:
-    standin.documented_empty = True
+    standin.chat.documented_empty = True
     msg = llm.invoke(MESSAGES)
     assert msg.response_metadata["model"] == "speed"
     assert msg.response_metadata["finish_reason"] == "stop"

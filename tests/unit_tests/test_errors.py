@@ -126,7 +126,7 @@ def test_unknown_model_422_lists_models(standin: StandIn) -> None:
     with pytest.raises(openai.UnprocessableEntityError) as info:
         raw.chat.completions.create(model="gpt-4o", messages=[])
     raw.close()
-    error = E.translate_openai_error(info.value)
+    error = E.translate_sdk_error(info.value)
     assert isinstance(error, E.UnprocessableEntityError)
     assert str(error).startswith("Invalid request (HTTP 422): model: Input should be")
     assert "'speed', 'lite', 'base', 'core'" in str(error)
@@ -214,7 +214,7 @@ def test_read_timeout_mid_stream(standin: StandIn) -> None:
 def test_stream_without_done_but_final_chunk_is_complete(
     llm: ChatParallelWeb, standin: StandIn
 ) -> None:
-    standin.send_done = False  # Parallel's docs do not promise [DONE]
+    standin.chat.send_done = False  # Parallel's docs do not promise [DONE]
     chunks = list(llm.stream(QUESTION))
     assert chunks[-1].response_metadata["finish_reason"] == "stop"
 

@@ -253,7 +253,7 @@ def test_breaking_out_of_a_stream_closes_the_response(standin: StandIn) -> None:
         for chunk in llm.stream(Q):
             if chunk.text:
                 break
-    assert _wait_for(lambda: standin.open_streams == 0)
+    assert _wait_for(lambda: standin.chat.open_streams == 0)
     assert make(standin).invoke(Q).content  # the pool still serves requests
 
 
@@ -278,7 +278,7 @@ def test_cancelling_an_astream_task_closes_the_response(standin: StandIn) -> Non
         assert (await llm.ainvoke(Q)).content
 
     asyncio.run(scenario())
-    assert _wait_for(lambda: standin.open_streams == 0)
+    assert _wait_for(lambda: standin.chat.open_streams == 0)
 
 
 # --- the canary: a key never shows ---------------------------------------------

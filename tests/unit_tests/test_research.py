@@ -161,8 +161,8 @@ def test_answer_that_does_not_fit_fails_loudly_and_keeps_the_text(
     standin: StandIn,
 ) -> None:
     # The reading of Parallel's docs in which `speed` ignores the schema.
-    standin.ignore_response_format = True
-    standin.answer_text = "Sorry, I cannot answer in JSON."
+    standin.chat.ignore_response_format = True
+    standin.chat.answer_text = "Sorry, I cannot answer in JSON."
     speed = ChatParallelWeb(api_key="standin-key", base_url=standin.url)
     with pytest.raises(StructuredOutputError, match="not JSON") as info:
         speed.with_structured_output(Person).invoke("Who won?")
