@@ -237,7 +237,12 @@ class Implementations:
             "ours": lambda _: lambda: self.ours.invoke(LC_MESSAGES),
         }
 
-    def stream(self, pieces: int, alternatives: bool = True) -> dict[str, Setup]:
+    def stream(
+        self,
+        pieces: int,
+        alternatives: bool = True,
+        models: dict[str, BaseChatModel] | None = None,
+    ) -> dict[str, Setup]:
         def memory(calls: int) -> Callable[[], object]:
             self.memory.load_streams(calls, pieces)
             return lambda: lc_stream(self.memory)
@@ -250,4 +255,6 @@ class Implementations:
         if alternatives:
             setups["typed SDK"] = lambda _: lambda: typed_stream(self.raw)
             setups["ChatOpenAI"] = lambda _: lambda: lc_stream(self.chatopenai)
+        for name, model in (models or {}).items():
+            setups[name] = lambda _, model=model: lambda: lc_stream(model)
         return setups

@@ -7,6 +7,7 @@ against, so `Server` starts this module as a child and sends it one-line command
     delay S       wait S seconds before every answer (0: answer at once)
     reset         forget the request log and the connection count
     stats         print {"connections": ..., "requests": ..., "paths": {...}}
+    fault K N     the next request meets fault kind K after N chunks (stream_cut...)
 
 Each command is acknowledged with one line of JSON on stdout, so the parent knows
 the change is in force before its next request. Only the stand-in's public API is
@@ -31,7 +32,9 @@ def _serve() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from parallel_standin import Fault, StandIn
 
-    standin = StandIn(api_keys={KEY}, chunk_chars=CHUNK_CHARS).start()
+    standin = StandIn(api_keys={KEY})
+    standin.chat.chunk_chars = CHUNK_CHARS
+    standin.start()
     delay = 0.0
     print(json.dumps({"url": standin.url}), flush=True)
     for line in sys.stdin:
@@ -39,7 +42,7 @@ def _serve() -> None:
         reply: dict[str, Any] = {"ok": True}
         if command == "answer":
             chars = int(arg)
-            standin.answer_text = (
+            standin.chat.answer_text = (
                 ("word " * (chars // 5 + 1))[:chars] if chars else None
             )
         elif command in ("delay", "reset"):
@@ -47,8 +50,11 @@ def _serve() -> None:
             standin.clear()  # drops the sticky delay too: put it back
             if delay:
                 standin.inject(Fault("slow", delay=delay, sticky=True))
+        elif command == "fault":
+            kind, after = arg.split()
+            standin.inject(Fault(kind, after=int(after)))
         elif command == "stats":
-            paths = Counter(seen.path.split("?")[0] for seen in standin.requests)
+            paths = Counter(f"{seen.method} {seen.path}" for seen in standin.requests)
             reply = {
                 "connections": standin.connections,
                 "requests": len(standin.requests),
@@ -104,6 +110,10 @@ class Server:
     def delay(self, seconds: float) -> None:
         """Wait `seconds` before every answer."""
         self.command(f"delay {seconds}")
+
+    def fault(self, kind: str, after: int) -> None:
+        """The next request meets the stand-in's fault `kind` after `after` chunks."""
+        self.command(f"fault {kind} {after}")
 
     def stats(self) -> dict[str, Any]:
         """Connections and requests since the last `reset`."""

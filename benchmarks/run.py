@@ -308,12 +308,66 @@ def slots(report: Report, server: Server, quick: bool, count: int) -> None:
         )
 
 
+def remedies(report: Report, server: Server, quick: bool, count: int) -> None:
+    from _calls import Implementations
+    from _remedies import REMEDIES, contract
+    from _scale import concurrency as measure
+    from _server import KEY
+    from _timing import rounds
+
+    impl = Implementations(server.url)
+    models = {
+        name: cls(api_key=KEY, base_url=server.url, model="speed", timeout=60)
+        for name, cls in REMEDIES.items()
+    }
+    for name, model in models.items():
+        broken = contract(model, impl.ours, server)
+        report.add(
+            f"remedy {name}: stream contract",
+            broken or "same text, metadata once at the end, cut streams raise",
+            met=not broken,
+        )
+    for chunks, per in ((30, 5 if quick else 20), (2000, 1), (20000, 1)):
+        server.answer(chunks)
+        samples = rounds(impl.stream(chunks, False, models), count, per)
+        floor = floor_of(samples)
+        for name, model in models.items():
+            yielded = sum(1 for _ in model.stream("q"))
+            versus_ours = per_round(samples, name, "ours")
+            report.add(
+                f"remedy {name}, stream {chunks:,} chunks: / floor",
+                f"{ms(samples[name])} ({yielded} chunks), ours {ms(samples['ours'])}",
+                f"{per_round(samples, name, floor).ratio()}; "
+                f"/ ours {versus_ours.median:.2f}x",
+                "<= 1.15x",
+                per_round(samples, name, floor).median <= 1.15,
+            )
+    streams = 500
+    result = measure(server, server.url, count, streams=streams, models=models)
+    waves = result["waves"]
+    rates = {n: [streams / w.seconds for w in v] for n, v in waves.items()}
+    for name in models:
+        spread = per_round(rates, name, "bare transport")
+        report.add(
+            f"remedy {name}: {streams} concurrent streams, streams/s",
+            f"{statistics.median(rates[name]):.0f}/s, ours "
+            f"{statistics.median(rates['ours']):.0f}/s, bare "
+            f"{statistics.median(rates['bare transport']):.0f}/s; errors "
+            f"{sum(w.errors for w in waves[name])}; new connections "
+            f"{result['new connections'][name]}",
+            f"/ bare {spread.ratio()}",
+            ">= 400/s or >= 0.90x bare",
+            statistics.median(rates[name]) >= 400 or spread.median >= 0.9,
+        )
+
+
 SECTIONS = {
     "calls": calls,
     "long": long_streams,
     "concurrency": concurrency,
     "startup": startup,
     "slots": slots,
+    "remedies": remedies,  # prototypes: only with --remedies or --only remedies
 }
 
 
@@ -344,6 +398,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 rounds: a smoke run")
     parser.add_argument("--rounds", type=int, help="rounds per figure (default 15)")
     parser.add_argument(
+        "--remedies", action="store_true", help="also time the remedy prototypes"
+    )
+    parser.add_argument(
         "--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections"
     )
     args = parser.parse_args()
@@ -352,7 +409,8 @@ def main() -> None:
     print(machine(), flush=True)
     with Server() as server:
         for name, section in SECTIONS.items():
-            if args.only and name not in args.only:
+            wanted = args.only or [*SECTIONS][:-1] + ["remedies"] * args.remedies
+            if name not in wanted:
                 continue
             print(f"[{name}]", flush=True)
             section(report, server, args.quick, count)
