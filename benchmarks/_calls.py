@@ -17,7 +17,7 @@ The floor of a round is the sum of its two halves measured in that round.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import httpx2
@@ -44,7 +44,7 @@ class InMemoryChat(BaseChatModel):
     """langchain-core's per-call and per-chunk cost: pre-built answers, no I/O."""
 
     _results: list[ChatResult] = PrivateAttr(default_factory=list)
-    _streams: list[list[ChatGenerationChunk]] = PrivateAttr(default_factory=list)
+    _streams: list[Iterable[ChatGenerationChunk]] = PrivateAttr(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -62,8 +62,12 @@ class InMemoryChat(BaseChatModel):
             for _ in range(count)
         ]
 
-    def load_streams(self, count: int, pieces: int) -> None:
-        self._streams = [prebuilt_chunks(pieces) for _ in range(count)]
+    def load_streams(self, count: int, pieces: int, built: bool = True) -> None:
+        """Queue `count` streams; `built=False` builds each chunk as it is asked."""
+        self._streams = [
+            prebuilt_chunks(pieces) if built else built_while_streaming(pieces)
+            for _ in range(count)
+        ]
 
     def _generate(
         self, messages: list[BaseMessage], *args: Any, **kwargs: Any
@@ -97,6 +101,21 @@ def prebuilt_chunks(pieces: int) -> list[ChatGenerationChunk]:
         content="", response_metadata=dict(META), chunk_position="last"
     )
     return [*chunks, ChatGenerationChunk(message=last)]
+
+
+def built_while_streaming(pieces: int) -> Iterator[ChatGenerationChunk]:
+    """The same chunks, each built when it is asked for, as a real model does."""
+    text = "word "[:CHUNK_CHARS]
+    for _ in range(pieces):
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content=text, response_metadata={"model_provider": "parallel"}
+            )
+        )
+    last = AIMessageChunk(
+        content="", response_metadata=dict(META), chunk_position="last"
+    )
+    yield ChatGenerationChunk(message=last)
 
 
 # --- the transport half of the floor ----------------------------------------------
@@ -247,9 +266,14 @@ class Implementations:
             self.memory.load_streams(calls, pieces)
             return lambda: lc_stream(self.memory)
 
+        def building(calls: int) -> Callable[[], object]:
+            self.memory.load_streams(calls, pieces, built=False)
+            return lambda: lc_stream(self.memory)
+
         setups: dict[str, Setup] = {
             "transport": lambda _: lambda: raw_stream(self.raw),
             "langchain-core": memory,
+            "langchain-core, chunks built": building,
             "ours": lambda _: lambda: lc_stream(self.ours),
         }
         if alternatives:

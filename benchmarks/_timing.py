@@ -61,10 +61,11 @@ def rounds(
 
     Each implementation is warmed up once first. Before each block is set up a
     full garbage collection runs (untimed), so no block pays for its
-    predecessor's garbage. Objects a setup builds (the in-memory model's chunks)
-    are still young when timing starts: langchain-core keeps every chunk of a
-    stream, and the collections that causes are part of its per-chunk cost, for
-    chunks built in advance as for chunks built while streaming.
+    predecessor's garbage. A setup runs with the collector paused, so what it
+    builds (the in-memory model's chunks) is still uncollected when timing
+    starts: langchain-core keeps every chunk of a stream, and the collections
+    that causes are part of its per-chunk cost, whether a chunk was built in
+    advance or while streaming.
     """
     for setup in impls.values():
         setup(1)()
@@ -72,7 +73,11 @@ def rounds(
     for round_no in range(count):
         for name in rotated(list(impls), round_no):
             gc.collect()
-            run = impls[name](calls)
+            gc.disable()
+            try:
+                run = impls[name](calls)
+            finally:
+                gc.enable()
             started = time.perf_counter()
             for _ in range(calls):
                 run()
