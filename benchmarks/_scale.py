@@ -98,12 +98,9 @@ def concurrency(
     streams: int = 500,
     pool: int = 100,
     delay: float = 0.2,
-    models: dict[str, BaseChatModel] | None = None,
 ) -> dict[str, Any]:
     """Waves of `streams` concurrent async streams, the server answering after
     `delay` s; then new connections after a warm-up wave at `pool` concurrency.
-
-    `models` are further chat models measured beside ours (the remedies).
     """
     from langchain_parallel import ChatParallelWeb
 
@@ -118,8 +115,6 @@ def concurrency(
             "transport": lambda: araw_stream(raw),
             "ours": lambda: alc_stream(ours),
         }
-        for name, model in (models or {}).items():
-            impls[name] = lambda model=model: alc_stream(model)
         waves: dict[str, list[Wave]] = {name: [] for name in impls}
         for one in impls.values():  # warm-up: pools filled, code paths hot
             await _wave(one, streams)
@@ -128,7 +123,7 @@ def concurrency(
                 gc.collect()
                 waves[name].append(await _wave(impls[name], streams))
         reuse: dict[str, int] = {}
-        for name in ("bare transport", "ours", *(models or {})):
+        for name in ("bare transport", "ours"):
             await _wave(impls[name], pool)
             server.reset()
             for _ in range(3):

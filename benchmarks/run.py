@@ -144,8 +144,9 @@ def calls(report: Report, server: Server, quick: bool, count: int) -> None:
 
 
 def long_streams(report: Report, server: Server, quick: bool, count: int) -> None:
-    from _calls import Implementations
+    from _calls import Implementations, lc_stream
     from _scale import long_stream_times, peak_bytes
+    from _timing import Setup, rounds
 
     impl = Implementations(server.url)
     sizes = [5_000, 10_000, 20_000, 40_000]
@@ -183,6 +184,27 @@ def long_streams(report: Report, server: Server, quick: bool, count: int) -> Non
             "<= 2.10x",
             ours.median <= 2.1,
         )
+
+    # Not a library remedy (it is process-wide), but an application's: objects
+    # alive after start-up are left out of every later collection.
+    def frozen(_: int) -> Callable[[], object]:
+        def run() -> None:
+            gc.freeze()
+            try:
+                lc_stream(impl.ours)
+            finally:
+                gc.unfreeze()
+
+        return run
+
+    server.answer(20000)
+    ours_20k: Setup = lambda _: lambda: lc_stream(impl.ours)  # noqa: E731
+    frozen_samples = rounds({"ours": ours_20k, "frozen": frozen}, count)
+    report.add(
+        "ours, 20,000 chunks, in an application that called gc.freeze()",
+        f"{ms(frozen_samples['frozen'])}, ours {ms(frozen_samples['ours'])}",
+        f"/ ours {per_round(frozen_samples, 'frozen', 'ours').ratio()}",
+    )
     for size in sizes:
         peaks = peak_bytes(server, impl, size)
         floor_peak = peaks["transport"] + peaks["langchain-core"]
@@ -324,9 +346,8 @@ def slots(report: Report, server: Server, quick: bool, count: int) -> None:
 
 
 def remedies(report: Report, server: Server, quick: bool, count: int) -> None:
-    from _calls import Implementations, lc_stream
+    from _calls import Implementations
     from _remedies import REMEDIES, contract
-    from _scale import concurrency as measure
     from _server import KEY
     from _timing import rounds
 
@@ -357,45 +378,6 @@ def remedies(report: Report, server: Server, quick: bool, count: int) -> None:
                 "<= 1.15x",
                 per_round(samples, name, floor).median <= 1.15,
             )
-
-    # Not a library remedy (it is process-wide), but an application's: objects
-    # alive after start-up are left out of every later collection.
-    def frozen(_: int) -> Callable[[], object]:
-        def run() -> None:
-            gc.freeze()
-            try:
-                lc_stream(impl.ours)
-            finally:
-                gc.unfreeze()
-
-        return run
-
-    server.answer(20000)
-    samples = rounds(
-        {"ours": lambda _: lambda: lc_stream(impl.ours), "frozen": frozen}, count
-    )
-    report.add(
-        "application-level: ours, 20,000 chunks, after gc.freeze()",
-        f"{ms(samples['frozen'])}, ours {ms(samples['ours'])}",
-        f"/ ours {per_round(samples, 'frozen', 'ours').ratio()}",
-    )
-    streams = 500
-    result = measure(server, server.url, count, streams=streams, models=models)
-    waves = result["waves"]
-    rates = {n: [streams / w.seconds for w in v] for n, v in waves.items()}
-    for name in models:
-        spread = per_round(rates, name, "bare transport")
-        report.add(
-            f"remedy {name}: {streams} concurrent streams, streams/s",
-            f"{statistics.median(rates[name]):.0f}/s, ours "
-            f"{statistics.median(rates['ours']):.0f}/s, bare "
-            f"{statistics.median(rates['bare transport']):.0f}/s; errors "
-            f"{sum(w.errors for w in waves[name])}; new connections "
-            f"{result['new connections'][name]}",
-            f"/ bare {spread.ratio()}",
-            ">= 400/s or >= 0.90x bare",
-            statistics.median(rates[name]) >= 400 or spread.median >= 0.9,
-        )
 
 
 SECTIONS = {
