@@ -16,6 +16,7 @@ The floor of a round is the sum of its two halves measured in that round.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
@@ -282,3 +283,31 @@ class Implementations:
         for name, model in (models or {}).items():
             setups[name] = lambda _, model=model: lambda: lc_stream(model)
         return setups
+
+    def astream(self, pieces: int) -> dict[str, Setup]:
+        """The async floor and ours, each call run to completion on one loop."""
+        loop = self._loop()
+        araw = self._araw()
+
+        def memory(calls: int) -> Callable[[], object]:
+            self.memory.load_streams(calls, pieces)
+            return lambda: loop.run_until_complete(alc_stream(self.memory))
+
+        return {
+            "transport": lambda _: lambda: loop.run_until_complete(araw_stream(araw)),
+            "langchain-core": memory,
+            "ours": lambda _: lambda: loop.run_until_complete(alc_stream(self.ours)),
+        }
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        # One loop for every async call: clients belong to the loop they run on.
+        if not hasattr(self, "loop"):
+            self.loop = asyncio.new_event_loop()
+        return self.loop
+
+    def _araw(self) -> openai.AsyncOpenAI:
+        if not hasattr(self, "araw"):
+            self.araw = openai.AsyncOpenAI(
+                api_key=KEY, base_url=self.url, max_retries=2, timeout=60
+            )
+        return self.araw

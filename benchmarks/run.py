@@ -185,6 +185,10 @@ def long_streams(report: Report, server: Server, quick: bool, count: int) -> Non
             ours.median <= 2.1,
         )
 
+    server.answer(20000)
+    asynchronous = rounds(impl.astream(20000), count)
+    ratio_rows(report, "astream, 20,000 chunks", asynchronous, 1.15)
+
     # Not a library remedy (it is process-wide), but an application's: objects
     # alive after start-up are left out of every later collection.
     def frozen(_: int) -> Callable[[], object]:
