@@ -19,7 +19,7 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx2
@@ -131,10 +131,6 @@ async def astream(
             await response.aclose()
 
 
-# Pieces a reader may queue before it waits for the consumer (backpressure).
-_BACKLOG_PIECES = 1024
-
-
 async def _backlog(pieces: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     """`pieces`, with all that arrived while the consumer was busy joined into one.
 
@@ -143,17 +139,20 @@ async def _backlog(pieces: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     byte is delayed; pieces merge only when the consumer falls behind the network,
     which is when merging pays: under load, a stream then costs LangChain one
     chunk per backlog instead of one per event. A read error is raised after the
-    bytes that arrived before it.
+    bytes that arrived before it. The queue is unbounded, so that the reader never
+    waits and always marks the end: it holds at most the body's bytes, a fraction
+    of what the chunks made from them weigh.
     """
-    queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue(_BACKLOG_PIECES)
+    queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
 
     async def read() -> None:
         try:
             async for piece in pieces:
-                await queue.put(piece)
+                queue.put_nowait(piece)
         except Exception as exc:  # raised in the consumer, after the bytes before it
-            await queue.put(exc)
-        await queue.put(None)
+            queue.put_nowait(exc)
+        finally:  # even when cancelled: a consumer never waits for a dead reader
+            queue.put_nowait(None)
 
     reader = asyncio.ensure_future(read())
     try:
@@ -171,5 +170,4 @@ async def _backlog(pieces: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
                 return
     finally:
         reader.cancel()
-        with suppress(asyncio.CancelledError):
-            await reader
+        await asyncio.wait([reader])  # gone before the response closes
