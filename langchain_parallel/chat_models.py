@@ -108,7 +108,7 @@ class ChatParallelWeb(BaseChatModel):
 
     model: str = DEFAULT_MODEL
     """Model name: `speed`, `lite`, `base` or `core` (`model_name=` also works)."""
-    api_key: SecretStr | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True)
     """Parallel API key (`PARALLEL_API_KEY`). Never logged or serialized."""
     base_url: str = "https://api.parallel.ai"
     """API root (`PARALLEL_BASE_URL`); requests go to `{base_url}/chat/completions`."""
@@ -128,7 +128,9 @@ class ChatParallelWeb(BaseChatModel):
     """Further request body fields, as in `ChatOpenAI`; `extra_body` overrides."""
     extra_body: dict[str, Any] | None = None
     """Further request body fields, sent as given; a call's arguments override."""
-    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    default_headers: dict[str, str] | None = Field(
+        default=None, exclude=True, repr=False
+    )
     """HTTP headers sent with every request. Not serialized (they may be secret)."""
     http_client: httpx2.Client | None = Field(default=None, exclude=True, repr=False)
     """Your own `httpx2.Client` for sync calls (proxy, transport, ...); it is used
@@ -210,18 +212,21 @@ class ChatParallelWeb(BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
-        """Models serialize with `dumpd` / `dumps`, without their key."""
+        """Models serialize with `dumpd` / `dumps`; load them with one line.
+
+        `load(dumpd(llm), valid_namespaces=["langchain_parallel"],
+        allowed_objects=[ChatParallelWeb])`. The key is not serialized in any form,
+        not even as a reference: the loaded model reads `PARALLEL_API_KEY` (or
+        `.env`, or the config file) as a new one does, so no step of `load` ever
+        holds the key, and no error it raises can show it. `default_headers` and
+        the HTTP clients are not serialized either; pass them again.
+        """
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         """`["langchain_parallel", "chat_models"]`."""
         return ["langchain_parallel", "chat_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """The key is serialized as a reference to `PARALLEL_API_KEY`."""
-        return {"api_key": "PARALLEL_API_KEY"}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
