@@ -79,7 +79,7 @@ def test_without_a_key_in_the_environment_the_model_asks_for_one(
 def test_failed_round_trips_never_show_the_key(
     model: ChatParallelWeb, kwargs: dict[str, Any]
 ) -> None:
-    with pytest.raises(ValueError, match="not allowed|Invalid namespace") as info:
+    with pytest.raises(ValueError, match=r"not allowed|Invalid namespace") as info:
         load(dumpd(model), **kwargs)
     assert KEY not in _everything_shown(info.value)
 
