@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -155,3 +157,37 @@ def test_retry_middleware_does_not_retry_refused_input(standin: StandIn) -> None
     with pytest.raises(E.InputError):
         agent.invoke({"messages": [HumanMessage(content=[image])]})
     assert _posts(standin) == 0
+
+
+def _readme_section(title: str) -> list[str]:
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"### {title}\n", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_readmes_error_examples_run_as_written(
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
+    monkeypatch.setenv("PARALLEL_MAX_RETRIES", "0")
+    blocks = _readme_section("Error handling")
+    assert len(blocks) == 2
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    # The second block again, with a good key: by LangChain's class, then openai's.
+    namespace["llm"] = ChatParallelWeb(api_key="standin-key")
+    standin.inject(Fault("status", status=429, retry_after="2"))
+    exec(compile(blocks[1], "README.md", "exec"), namespace)
+    standin.inject(Fault("status", status=500))
+    exec(compile(blocks[1], "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == [
+        "Invalid API key provided",  # by ValueError
+        "Invalid or missing API key.",  # by the package's class
+    ]
+    assert printed[2] == "retry after 2.0"  # by LangChain's class
+    assert printed[3].startswith("500 req_standin_")  # by openai's class
+    assert len(printed) == 4

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,3 +108,12 @@ def test_an_invalid_key_value_is_described_without_its_value() -> None:
     # pydantic's own error, which prints the input, is not chained for display.
     assert info.value.__cause__ is None
     assert info.value.__suppress_context__
+
+
+def test_the_readmes_line_runs_as_written(model: ChatParallelWeb) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Serialization\n", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    namespace: dict[str, Any] = {"llm": model, "ChatParallelWeb": ChatParallelWeb}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["restored"].asdict() == model.asdict()
