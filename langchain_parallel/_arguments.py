@@ -9,13 +9,14 @@ silently dropped.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx2
 from pydantic import ValidationError
 
-from langchain_parallel.errors import ConfigError
+from langchain_parallel._request import CALL_BODY_PARAMS, CALL_OPTIONS
+from langchain_parallel.errors import ConfigError, InputError, UnsupportedFeatureError
 
 _TIMEOUT = "use timeout= (seconds; also bounds the wait between stream chunks)"
 _NO_USAGE = "Parallel reports no token usage"
@@ -174,3 +175,74 @@ def describe(exc: ValidationError) -> str:
         shown = "" if secret else f" (got {err.get('input')!r})"
         problems.append(f"{where}: {err['msg']}{shown}")
     return f"Invalid argument for ChatParallelWeb: {'; '.join(problems)}"
+
+
+def refuse_tools(tools: Sequence[Any], tool_choice: object) -> None:
+    """Refuse tools, and a `tool_choice` that demands one: Parallel has no tool calling.
+
+    Raises:
+        UnsupportedFeatureError: any tool, named in the message.
+        InputError: a `tool_choice` other than `None`, `"auto"` or `"none"`.
+
+    """
+    if tools:
+        names = ", ".join(_tool_name(tool) for tool in tools)
+        raise UnsupportedFeatureError(
+            f"Parallel's Chat API has no tool calling, so ChatParallelWeb cannot "
+            f"bind tools ({names}). For structured answers use "
+            "with_structured_output(schema), or create_agent(model, tools=[], "
+            "response_format=schema); for an agent that calls tools, use a model "
+            "with tool calling and give it ParallelSearchTool."
+        )
+    if tool_choice not in (None, False, "auto", "none"):
+        raise InputError(
+            f"tool_choice={tool_choice!r} asks for a tool call, but no tools are "
+            "bound (Parallel's Chat API has no tool calling)."
+        )
+
+
+def _tool_name(tool: Any) -> str:
+    if isinstance(tool, Mapping):
+        function = tool.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        return str(name or tool.get("name") or "a tool")
+    return str(getattr(tool, "name", None) or getattr(tool, "__name__", "a tool"))
+
+
+def check_call(kwargs: Mapping[str, Any]) -> None:
+    """Refuse call arguments that are neither body fields nor call options.
+
+    Raises:
+        InputError: an unknown argument (with advice for a `ChatOpenAI` one), or a
+            bad per-call `timeout`.
+
+    """
+    unknown = set(kwargs) - CALL_BODY_PARAMS - CALL_OPTIONS
+    if unknown:
+        advice = [
+            f"{name}: {CHAT_OPENAI_ADVICE[name]}"
+            for name in sorted(unknown)
+            if name in CHAT_OPENAI_ADVICE
+        ]
+        raise InputError(
+            f"Unknown call argument(s) {sorted(unknown)} for ChatParallelWeb"
+            + (f" ({'; '.join(advice)})" if advice else "")
+            + f". A call takes {', '.join(sorted(CALL_BODY_PARAMS | CALL_OPTIONS))}; "
+            "put other request body fields in extra_body={...}."
+        )
+    timeout = kwargs.get("timeout")
+    if timeout is not None:
+        check_timeout(timeout, InputError)
+
+
+def check_timeout(timeout: object, error: type[ConfigError | InputError]) -> None:
+    """Raise `error` unless `timeout` is a positive number of seconds."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or timeout <= 0
+    ):
+        raise error(
+            f"timeout must be a positive number of seconds, got {timeout!r}. "
+            "Pass timeout=None for the model's default."
+        )

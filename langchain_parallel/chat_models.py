@@ -43,8 +43,6 @@ from langchain_parallel._models import (
     warn_if_short_timeout,
 )
 from langchain_parallel._request import (
-    CALL_BODY_PARAMS,
-    CALL_OPTIONS,
     IGNORED_PARAMS,
     build_body,
     check_extra,
@@ -53,7 +51,6 @@ from langchain_parallel._settings import fill_from_settings
 from langchain_parallel._wire import PROVIDER, StreamAssembler, completion_result
 from langchain_parallel.errors import (
     ConfigError,
-    InputError,
     MissingAPIKeyError,
     UnsupportedFeatureError,
     translate,
@@ -190,7 +187,7 @@ class ChatParallelWeb(BaseChatModel):
             raise ConfigError(unknown_model(self.model))
         self.base_url = check_base_url(self.base_url)
         if self.timeout is not None:
-            _check_timeout(self.timeout, ConfigError)
+            _arguments.check_timeout(self.timeout, ConfigError)
             warn_if_short_timeout(self.model, self.timeout)
         if self.max_retries < 0:
             raise ConfigError(f"max_retries must be 0 or more, got {self.max_retries}.")
@@ -230,10 +227,13 @@ class ChatParallelWeb(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
+        # Also LangChain's cache key: everything that shapes the request body.
+        extra = {"model_kwargs": self.model_kwargs, "extra_body": self.extra_body}
         return {
             "model": self.model,
             "base_url": self.base_url,
             **self._default_params(),
+            **{k: v for k, v in extra.items() if v},
         }
 
     def _get_ls_params(
@@ -267,7 +267,7 @@ class ChatParallelWeb(BaseChatModel):
         kwargs: Mapping[str, Any],
     ) -> tuple[ClientConfig, dict[str, Any]]:
         """The client configuration and the JSON request body for one call."""
-        _check_call(kwargs)
+        _arguments.check_call(kwargs)
         body = build_body(
             model=self.model,
             messages=messages,
@@ -416,23 +416,10 @@ class ChatParallelWeb(BaseChatModel):
             InputError: a `tool_choice` that demands a tool, or an unknown argument.
 
         """
-        if tools:
-            names = ", ".join(_tool_name(tool) for tool in tools)
-            raise UnsupportedFeatureError(
-                f"Parallel's Chat API has no tool calling, so ChatParallelWeb cannot "
-                f"bind tools ({names}). For structured answers use "
-                "with_structured_output(schema), or create_agent(model, tools=[], "
-                "response_format=schema); for an agent that calls tools, use a model "
-                "with tool calling and give it Parallel's search tools."
-            )
-        if tool_choice not in (None, False, "auto", "none"):
-            raise InputError(
-                f"tool_choice={tool_choice!r} asks for a tool call, but no tools are "
-                "bound (Parallel's Chat API has no tool calling)."
-            )
+        _arguments.refuse_tools(tools, tool_choice)
         # `strict` is about tool schemas; with no tools it has nothing to change.
         kwargs.pop("strict", None)
-        _check_call(kwargs)
+        _arguments.check_call(kwargs)
         return self.bind(**kwargs)
 
     # --- Token counts ---------------------------------------------------------
@@ -517,46 +504,6 @@ def _refuse_unknown(kwargs: Mapping[str, Any]) -> None:
         fields = ChatParallelWeb.model_fields
         _ACCEPTED = frozenset(fields) | {f.alias for f in fields.values() if f.alias}
     _arguments.refuse_unknown(kwargs, _ACCEPTED)
-
-
-def _tool_name(tool: Any) -> str:
-    if isinstance(tool, Mapping):
-        function = tool.get("function")
-        name = function.get("name") if isinstance(function, Mapping) else None
-        return str(name or tool.get("name") or "a tool")
-    return str(getattr(tool, "name", None) or getattr(tool, "__name__", "a tool"))
-
-
-def _check_call(kwargs: Mapping[str, Any]) -> None:
-    """Refuse call arguments that are neither body fields nor call options."""
-    unknown = set(kwargs) - CALL_BODY_PARAMS - CALL_OPTIONS
-    if unknown:
-        advice = [
-            f"{name}: {_arguments.CHAT_OPENAI_ADVICE[name]}"
-            for name in sorted(unknown)
-            if name in _arguments.CHAT_OPENAI_ADVICE
-        ]
-        raise InputError(
-            f"Unknown call argument(s) {sorted(unknown)} for ChatParallelWeb"
-            + (f" ({'; '.join(advice)})" if advice else "")
-            + f". A call takes {', '.join(sorted(CALL_BODY_PARAMS | CALL_OPTIONS))}; "
-            "put other request body fields in extra_body={...}."
-        )
-    timeout = kwargs.get("timeout")
-    if timeout is not None:
-        _check_timeout(timeout, InputError)
-
-
-def _check_timeout(timeout: object, error: type[ConfigError | InputError]) -> None:
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or timeout <= 0
-    ):
-        raise error(
-            f"timeout must be a positive number of seconds, got {timeout!r}. "
-            "Pass timeout=None for the model's default."
-        )
 
 
 citations.register()
