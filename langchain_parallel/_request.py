@@ -64,7 +64,9 @@ def check_extra(source: str, fields: Mapping[str, Any] | None) -> None:
         ConfigError: naming the field and where it belongs.
 
     """
-    for name in _RESERVED.keys() & set(fields or ()):
+    if not isinstance(fields, Mapping):
+        return  # None, or not a mapping: pydantic's validation says so
+    for name in sorted(_RESERVED.keys() & fields.keys()):
         raise ConfigError(
             f"{source} may not set {name!r}: {_RESERVED[name]}. The body's "
             "'model', 'messages' and 'stream' are built by ChatParallelWeb."
@@ -105,6 +107,11 @@ def build_body(
     if model not in MODELS:
         raise InputError(unknown_model(model))
     call_extra = call.get("extra_body")
+    if call_extra is not None and not isinstance(call_extra, Mapping):
+        raise InputError(
+            "extra_body must be a dict of body fields, "
+            f"got {type(call_extra).__name__}."
+        )
     try:
         check_extra("The call's extra_body", call_extra)
     except ConfigError as exc:

@@ -277,3 +277,9 @@ def test_counting_tokens_of_tools_is_refused() -> None:
         ChatParallelWeb(api_key="k").get_num_tokens_from_messages(
             [HumanMessage("Hi")], tools=[{"name": "f"}]
         )
+
+
+def test_a_calls_extra_body_must_be_a_dict(standin: StandIn) -> None:
+    with pytest.raises(InputError, match="extra_body must be a dict"):
+        _llm(standin).invoke("Hi", extra_body=["store"])
+    assert not _posted(standin)
