@@ -12,11 +12,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import (
-    LangSmithParams,
-    LanguageModelInput,
-    ModelProfile,
-)
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
@@ -185,6 +181,12 @@ class ChatParallelWeb(BaseChatModel):
     def _check(self) -> None:
         if self.model not in MODELS:
             raise ConfigError(unknown_model(self.model))
+        if self.profile is None:
+            # Read by LangChain, e.g. `create_agent` picks native structured output.
+            # Set here rather than in `_resolve_model_profile`: LangChain then checks
+            # the keys with `typing.get_type_hints`, a third of a model's build time,
+            # and ours are known (a test holds them to `ModelProfile`'s).
+            self.profile = model_profile(self.model)
         self.base_url = check_base_url(self.base_url)
         if self.timeout is not None:
             _arguments.check_timeout(self.timeout, ConfigError)
@@ -202,10 +204,6 @@ class ChatParallelWeb(BaseChatModel):
     def model_name(self) -> str:
         """The model, under `ChatOpenAI`'s name for it."""
         return self.model
-
-    def _resolve_model_profile(self) -> ModelProfile | None:
-        # Read by LangChain (e.g. `create_agent` picks native structured output).
-        return model_profile(self.model)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
 import pytest
 from langchain.agents import create_agent
+from langchain_core.language_models import ModelProfile
 from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 from parallel_standin import StandIn
@@ -41,6 +44,14 @@ def test_profile_tells_langchain_what_the_model_does(model: str) -> None:
     assert profile["image_inputs"] is False
     assert profile["audio_inputs"] is False
     assert profile["pdf_inputs"] is False
+
+
+def test_profiles_use_only_keys_langchain_declares() -> None:
+    declared = set(get_type_hints(ModelProfile))
+    for model in ("speed", "lite", "base", "core"):
+        profile = ChatParallelWeb(model=model, api_key="k").profile
+        assert profile
+        assert set(profile) <= declared
 
 
 def test_a_profile_given_by_the_user_wins() -> None:
