@@ -105,6 +105,17 @@ class ParallelError(ModelError):
     otherwise.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (process pools, checkpoints) without calling `__init__`, whose
+        # keyword-only arguments the default reduction cannot pass.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[ParallelError], args: tuple[Any, ...]) -> ParallelError:
+    error = cls.__new__(cls, *args)
+    Exception.__init__(error, *args)
+    return error
+
 
 class ConfigError(ParallelError, ValueError):
     """An argument, environment variable, `.env` entry or config-file key is wrong."""

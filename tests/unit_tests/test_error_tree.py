@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,34 @@ def test_the_readmes_error_examples_run_as_written(
     assert printed[2] == "retry after 2.0"  # by LangChain's class
     assert printed[3].startswith("500 req_standin_")  # by openai's class
     assert len(printed) == 4
+
+
+def test_a_real_error_survives_pickling(standin: StandIn) -> None:
+    """Process pools and checkpointers pickle errors; nothing is lost on the way."""
+    standin.inject(Fault("status", status=429, message="Slow down", retry_after="3"))
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url, max_retries=0)
+    with pytest.raises(E.RateLimitError) as info:
+        llm.invoke("Hello")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is E.RateLimitError
+    assert str(copy) == str(info.value)
+    assert (copy.status_code, copy.server_message, copy.retry_after) == (
+        429,
+        "Slow down",
+        3,
+    )
+    assert copy.request_id == info.value.request_id
+    assert copy.is_retryable
+
+
+@pytest.mark.parametrize(("cls", "langchain_cls", "openai_cls", "retryable"), TREE)
+def test_every_class_pickles(
+    cls: type[Exception],
+    langchain_cls: type[Exception],
+    openai_cls: type[Exception] | None,
+    retryable: bool,
+) -> None:
+    error = _instance(cls)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert str(copy) == "Boom"
