@@ -39,7 +39,9 @@ class ClientConfig:
 
     `default_headers` go with every request (header values can be secrets, so they
     stay out of `repr` too). `http_client` / `http_async_client` are the user's own
-    `httpx2` clients for chat; they compare by identity.
+    `httpx2` clients; they compare by identity. Only the `openai` (chat) clients
+    can use them: `parallel-web` runs on `httpx`, so a caller building a
+    `parallel_client` must refuse them rather than drop them.
     """
 
     api_key: str = field(repr=False)
