@@ -40,8 +40,8 @@ class ClientConfig:
     `default_headers` go with every request (header values can be secrets, so they
     stay out of `repr` too). `http_client` / `http_async_client` are the user's own
     `httpx2` clients; they compare by identity. Only the `openai` (chat) clients
-    can use them: `parallel-web` runs on `httpx`, so a caller building a
-    `parallel_client` must refuse them rather than drop them.
+    can use them: `parallel-web` runs on `httpx`, so `parallel_client` refuses them
+    rather than drop them.
     """
 
     api_key: str = field(repr=False)
@@ -180,8 +180,18 @@ async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
     )
 
 
+def _refuse_user_clients(config: ClientConfig) -> None:
+    if config.http_client is not None or config.http_async_client is not None:
+        raise ConfigError(
+            "http_client / http_async_client are httpx2 clients for the openai SDK "
+            "(chat); Parallel's search, extract and task APIs run on the parallel-web "
+            "SDK, which cannot use them."
+        )
+
+
 def parallel_client(config: ClientConfig) -> parallel.Parallel:
     """The shared sync `parallel-web` client (search, extract, tasks)."""
+    _refuse_user_clients(config)
     import parallel
 
     return _cached(
@@ -193,6 +203,7 @@ def parallel_client(config: ClientConfig) -> parallel.Parallel:
 
 async def async_parallel_client(config: ClientConfig) -> parallel.AsyncParallel:
     """The shared async `parallel-web` client on the running event loop."""
+    _refuse_user_clients(config)
     import parallel
 
     return await _cached_on_loop(

@@ -6,12 +6,18 @@ from typing import Any
 
 import httpx
 import httpx2
+import parallel
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from parallel_standin import Fault, StandIn
 
 from langchain_parallel import ChatParallelWeb
-from langchain_parallel._client import cached_client_count, reset_clients
+from langchain_parallel._client import (
+    ClientConfig,
+    cached_client_count,
+    parallel_client,
+    reset_clients,
+)
 from langchain_parallel.errors import APITimeoutError, ConfigError, InputError
 
 KEY = "standin-key"
@@ -19,6 +25,10 @@ KEY = "standin-key"
 
 def _posted(standin: StandIn) -> list[Any]:
     return [seen for seen in standin.requests if seen.method == "POST"]
+
+
+def _header(seen: Any, name: str) -> str | None:
+    return {k.lower(): v for k, v in seen.headers.items()}.get(name.lower())
 
 
 def _llm(standin: StandIn, **kwargs: Any) -> ChatParallelWeb:
@@ -47,20 +57,20 @@ def test_default_headers_reach_every_kind_of_request(standin: StandIn) -> None:
     llm = _llm(standin, default_headers={"X-Team": "research"})
     llm.invoke("Hi")
     list(llm.stream("Hi"))
-    assert [s.headers.get("x-team") for s in _posted(standin)] == ["research"] * 2
+    assert [_header(s, "X-Team") for s in _posted(standin)] == ["research"] * 2
     assert "research" not in repr(llm)  # header values may be credentials
 
 
 async def test_default_headers_reach_async_requests(standin: StandIn) -> None:
     llm = _llm(standin, default_headers={"X-Team": "research"})
     await llm.ainvoke("Hi")
-    assert _posted(standin)[0].headers.get("x-team") == "research"
+    assert _header(_posted(standin)[0], "X-Team") == "research"
 
 
 def test_models_with_other_headers_get_other_clients(standin: StandIn) -> None:
     _llm(standin, default_headers={"X-Team": "a"}).invoke("Hi")
     _llm(standin, default_headers={"X-Team": "b"}).invoke("Hi")
-    assert [s.headers.get("x-team") for s in _posted(standin)] == ["a", "b"]
+    assert [_header(s, "X-Team") for s in _posted(standin)] == ["a", "b"]
 
 
 class _Counting(httpx2.HTTPTransport):
@@ -283,3 +293,21 @@ def test_a_calls_extra_body_must_be_a_dict(standin: StandIn) -> None:
     with pytest.raises(InputError, match="extra_body must be a dict"):
         _llm(standin).invoke("Hi", extra_body=["store"])
     assert not _posted(standin)
+
+
+def _config(standin: StandIn, **changes: Any) -> ClientConfig:
+    return ClientConfig(
+        api_key=KEY, base_url=standin.url, timeout=5.0, max_retries=0, **changes
+    )
+
+
+def test_default_headers_reach_the_parallel_web_clients(standin: StandIn) -> None:
+    client = parallel_client(_config(standin, default_headers=(("X-Team", "r"),)))
+    with pytest.raises(parallel.NotFoundError):
+        client.get("/v1/nowhere", cast_to=object)
+    assert _header(standin.requests[-1], "X-Team") == "r"
+
+
+def test_parallel_web_clients_refuse_an_httpx2_client(standin: StandIn) -> None:
+    with httpx2.Client() as client, pytest.raises(ConfigError, match="parallel-web"):
+        parallel_client(_config(standin, http_client=client))
