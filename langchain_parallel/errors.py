@@ -5,7 +5,7 @@ ParallelError (langchain_core ModelError)            retry? (is_retryable)
 ├── ConfigError (ValueError)                         no   bad argument or setting
 │   └── MissingAPIKeyError                           no   no key anywhere
 ├── InputError (ModelInvalidRequestError, ValueError) no  refused before a request
-├── ProviderError (ValueError)                       no   unknown provider string
+├── ProviderError (ValueError)                       no   unknown name, provider off
 ├── PluginLoadError                                  no   plugin failed (strict)
 ├── UnsupportedFeatureError (NotImplementedError)    no   e.g. binding tools
 ├── StructuredOutputError (OutputParserException)    no   answer misses the schema
@@ -130,7 +130,11 @@ class InputError(ParallelError, ModelInvalidRequestError, ValueError):
 
 
 class ProviderError(ParallelError, ValueError):
-    """A provider string that no installed provider plugin resolves."""
+    """A model or tool name nothing resolves, or whose provider is unavailable.
+
+    The message lists what there is (aliases, providers and their models, tools)
+    and the nearest match, or says why the provider cannot be used.
+    """
 
 
 class PluginLoadError(ParallelError):
