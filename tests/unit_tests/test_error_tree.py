@@ -223,3 +223,11 @@ def test_every_class_pickles(
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is cls
     assert str(copy) == "Boom"
+
+
+def test_ours_are_openai_errors_but_never_translated_twice() -> None:
+    error = E.StreamError("The stream ended early", partial_content="Half")
+    assert isinstance(error, openai.OpenAIError)  # so `except openai...` sees it
+    assert not E.is_sdk_error(error)
+    assert E.translate(error, 5.0, "ignored") is error
+    assert error.partial_content == "Half"
