@@ -22,12 +22,14 @@ ParallelError (langchain_core ModelError)            retry? (is_retryable)
     │   └── ServerError               5xx ModelAPIError                   yes
     ├── APIConnectionError    ModelConnectionError                        yes
     │   └── APITimeoutError   ModelTimeoutError                           yes
+    ├── APIResponseValidationError (openai's)  a 200 that is no completion  no
     └── StreamError           ModelAPIError: error event, or ended early  yes
 ```
 
 Each status class also inherits `openai`'s class of the same name (`ServerError`:
 `openai.InternalServerError`; 402 and 408 have none, so `openai.APIStatusError`);
-`APIConnectionError` and `APITimeoutError` inherit theirs. 401 messages start
+`APIConnectionError`, `APITimeoutError` and `APIResponseValidationError` inherit
+theirs. 401 messages start
 "Authentication failed", 429 messages "Rate limit exceeded".
 
 Three kinds of `except` catch these: LangChain's provider-neutral classes
@@ -50,8 +52,11 @@ never by message text.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,6 +77,7 @@ from langchain_core.exceptions import (
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -278,6 +284,23 @@ class APITimeoutError(APIConnectionError, ModelTimeoutError, openai.APITimeoutEr
     """The request, or a stream between two chunks, took longer than `timeout`."""
 
 
+class APIResponseValidationError(APIError, openai.APIResponseValidationError):
+    """The server answered 200 with something that is not a chat completion.
+
+    An HTML page (a proxy or a `base_url` that is not Parallel's), an empty body,
+    a body that is not JSON, or JSON without a choice; the message names `base_url`
+    and shows the start of the body. Raised alike for invoke and for a stream.
+    Not retryable: a server that is not Parallel's answers the same way again.
+    """
+
+    status_code = 200  # the answer came with success; its body was not one
+
+    def __init__(self, message: str, *, response: Any = None, **kwargs: Any) -> None:
+        """Build the error; `response` is the 200 answer when it is at hand."""
+        super().__init__(message, **kwargs)
+        self.response = response
+
+
 class StreamError(APIError, ModelAPIError):
     """The stream carried an error event, or ended before the answer was complete."""
 
@@ -342,12 +365,18 @@ def _server_message(body: object) -> str | None:
     return " - ".join(dict.fromkeys(pieces)) or None
 
 
+def _error_object(body: object) -> object:
+    # openai unwraps `{"error": {...}}` itself; parallel-web leaves the body whole.
+    inner = body.get("error") if isinstance(body, Mapping) else None
+    return inner if isinstance(inner, Mapping) else body
+
+
 def _request_id(exc: Any) -> str | None:
     # openai reads `x-request-id` itself; parallel-web leaves it on the response.
     ref = getattr(exc, "request_id", None) or exc.response.headers.get("x-request-id")
     if isinstance(ref, str) and ref:
         return ref
-    body = exc.body
+    body = _error_object(exc.body)
     if isinstance(body, Mapping):
         ref = body.get("ref_id") or body.get("request_id")
         if isinstance(ref, str):
@@ -355,13 +384,30 @@ def _request_id(exc: Any) -> str | None:
     return None
 
 
-def _retry_after(exc: Any) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    if value is None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asks us to wait, read as the SDKs read it.
+
+    `retry-after-ms` first, then `retry-after` as seconds (fractions allowed), then
+    `retry-after` as an HTTP-date (a date already past means now). Values that are
+    negative, not finite or unreadable give `None`, as they do not tell a wait.
+    """
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) / scale
+        except ValueError:
+            continue
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    value = headers.get("retry-after")
+    date = email.utils.parsedate_tz(value) if value else None
+    if date is None:
         return None
     try:
-        return float(value)
-    except ValueError:
+        # HTTP-dates have whole seconds; so does the wait derived from one.
+        return float(max(0, round(email.utils.mktime_tz(date) - time.time())))
+    except (OverflowError, ValueError):
         return None
 
 
@@ -413,9 +459,9 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
     sdk: Any = exc  # one SDK's class or the other's: same attributes, typed apart
     if isinstance(exc, _classes(_SDKS, "APIStatusError")):
         status: int = sdk.status_code
-        server = _server_message(sdk.body)
+        server = _server_message(_error_object(sdk.body))
         request_id = _request_id(exc)
-        retry_after = _retry_after(exc)
+        retry_after = _retry_after(sdk.response.headers)
         cls, lead, hint = _LEADS.get(
             status,
             (ServerError, "Server error", "")

@@ -57,6 +57,12 @@ TREE: list[tuple[type[Exception], type[Exception], type[Exception] | None, bool]
     (E.APIConnectionError, lc.ModelConnectionError, openai.APIConnectionError, True),
     (E.APITimeoutError, lc.ModelTimeoutError, openai.APITimeoutError, True),
     (E.StreamError, lc.ModelAPIError, openai.APIError, True),
+    (
+        E.APIResponseValidationError,
+        lc.ModelError,
+        openai.APIResponseValidationError,
+        False,
+    ),
 ]
 
 
@@ -231,3 +237,26 @@ def test_ours_are_openai_errors_but_never_translated_twice() -> None:
     assert not E.is_sdk_error(error)
     assert E.translate(error, 5.0, "ignored") is error
     assert error.partial_content == "Half"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bad_200_is_caught_as_openai_would_raise_it(
+    standin: StandIn, stream: bool
+) -> None:
+    standin.inject(Fault("malformed"))
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url, max_retries=0)
+    with pytest.raises(openai.APIResponseValidationError) as info:
+        list(llm.stream("Hello")) if stream else llm.invoke("Hello")
+    assert isinstance(info.value, E.APIResponseValidationError)
+    assert info.value.status_code == 200
+    assert not ModelRetryMiddleware().retry_on(info.value)  # type: ignore[operator]
+
+
+def test_a_stream_error_of_ours_is_not_chained_to_itself(standin: StandIn) -> None:
+    # Ours are `openai.APIError`s, which the transport catches: it must let them by.
+    standin.inject(Fault("stream_error", after=1))
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url, max_retries=0)
+    with pytest.raises(E.StreamError) as info:
+        list(llm.stream("Hello"))
+    assert info.value.__cause__ is not info.value
+    assert info.value.partial_content
