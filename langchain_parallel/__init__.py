@@ -1,7 +1,8 @@
-"""LangChain integration for Parallel's web-research Chat API.
+"""LangChain integration for Parallel's web-research APIs.
 
-The chat model and `init_chat_model` load on first access, so that importing the
-package costs little more than importing `openai`, and scans no plugins.
+The chat model, `init_chat_model`, the search and extract tools and the retriever
+load on first access, so that importing the package costs little more than
+importing `openai`, and scans no plugins.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from langchain_parallel.errors import ParallelError
 
 if TYPE_CHECKING:
     from langchain_parallel._init import init_chat_model
+    from langchain_parallel._policies import (
+        ExcerptSettings,
+        FetchPolicy,
+        FullContentSettings,
+        SourcePolicy,
+    )
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
+    from langchain_parallel.retrievers import ParallelSearchRetriever
+    from langchain_parallel.tools import (
+        ParallelExtractTool,
+        ParallelSearchTool,
+        ParallelWebSearchTool,
+    )
 
 try:
     __version__ = metadata.version("langchain-parallel")
@@ -24,7 +37,15 @@ except metadata.PackageNotFoundError:  # pragma: no cover - source tree without 
 __all__ = [
     "ChatParallel",
     "ChatParallelWeb",
+    "ExcerptSettings",
+    "FetchPolicy",
+    "FullContentSettings",
     "ParallelError",
+    "ParallelExtractTool",
+    "ParallelSearchRetriever",
+    "ParallelSearchTool",
+    "ParallelWebSearchTool",
+    "SourcePolicy",
     "__version__",
     "init_chat_model",
 ]
@@ -32,6 +53,14 @@ __all__ = [
 _LAZY = {
     "ChatParallel": "langchain_parallel.chat_models",
     "ChatParallelWeb": "langchain_parallel.chat_models",
+    "ExcerptSettings": "langchain_parallel._policies",
+    "FetchPolicy": "langchain_parallel._policies",
+    "FullContentSettings": "langchain_parallel._policies",
+    "ParallelExtractTool": "langchain_parallel.tools",
+    "ParallelSearchRetriever": "langchain_parallel.retrievers",
+    "ParallelSearchTool": "langchain_parallel.tools",
+    "ParallelWebSearchTool": "langchain_parallel.tools",
+    "SourcePolicy": "langchain_parallel._policies",
     "init_chat_model": "langchain_parallel._init",
 }
 

@@ -4,7 +4,7 @@
 ParallelError
 ├── ConfigError (ValueError)            bad argument, setting or config file
 │   └── MissingAPIKeyError              no key in arguments, PARALLEL_API_KEY or .env
-├── InputError (ValueError)             messages the API cannot take (refused locally)
+├── InputError (ValueError)             input the API cannot take (refused locally)
 ├── ProviderError (ValueError)          a provider string the registry cannot resolve
 ├── PluginLoadError                     a provider plugin failed to load (strict mode)
 ├── UnsupportedFeatureError (NotImplementedError)  e.g. bind_tools: no tool calling
@@ -83,7 +83,7 @@ class MissingAPIKeyError(ConfigError):
 
 
 class InputError(ParallelError, ValueError):
-    """Messages the Parallel Chat API cannot take; raised before any request."""
+    """Input the API cannot take (messages, tool arguments); raised before sending."""
 
 
 class ProviderError(ParallelError, ValueError):
@@ -230,6 +230,7 @@ def _server_message(body: object) -> str | None:
         return text[:500] or None
     if not isinstance(body, Mapping):
         return None
+    body = _unwrapped(body)
     message = body.get("message")
     detail = body.get("detail")
     if isinstance(detail, list):
@@ -249,6 +250,13 @@ def _server_message(body: object) -> str | None:
     return " - ".join(dict.fromkeys(pieces)) or None
 
 
+def _unwrapped(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    # `parallel-web`, unlike `openai`, leaves Parallel's `ErrorResponse`
+    # (`{"type": "error", "error": {...}}`) whole.
+    inner = body.get("error")
+    return inner if isinstance(inner, Mapping) else body
+
+
 def _request_id(exc: Any) -> str | None:
     # openai reads `x-request-id` itself; parallel-web leaves it on the response.
     ref = getattr(exc, "request_id", None) or exc.response.headers.get("x-request-id")
@@ -256,6 +264,7 @@ def _request_id(exc: Any) -> str | None:
         return ref
     body = exc.body
     if isinstance(body, Mapping):
+        body = _unwrapped(body)
         ref = body.get("ref_id") or body.get("request_id")
         if isinstance(ref, str):
             return ref

@@ -1,0 +1,142 @@
+"""Connection settings and the one SDK boundary of the search and extract classes.
+
+`ParallelConnection` gives the tools and the retriever the chat model's settings:
+`api_key`, `base_url`, `timeout` and `max_retries`, each taken from the
+environment, `.env` or the config file when not passed (`PARALLEL_API_KEY`,
+`PARALLEL_BASE_URL`, ...). A missing key is refused when a request needs it, so a
+tool can be built (and listed, or given to an agent) before the key is set.
+
+`search` / `extract` (and their async twins) call `parallel-web`'s
+`client.search` / `client.extract` on the shared, cached client and translate the
+SDK's exceptions into the package's error tree, chained, in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import parallel
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+
+from langchain_parallel._client import (
+    ClientConfig,
+    async_parallel_client,
+    check_base_url,
+    parallel_client,
+)
+from langchain_parallel._settings import DEFAULT_BASE_URL, fill_from_settings
+from langchain_parallel.errors import ConfigError, MissingAPIKeyError, translate
+
+# Search answers in seconds; a live fetch of 20 pages can take a minute or more.
+DEFAULT_TIMEOUT = 120.0
+_SETTINGS_FIELDS = ("api_key", "base_url", "timeout", "max_retries")
+
+
+class ParallelConnection(BaseModel):
+    """The key, server, timeout and retries shared with the chat model."""
+
+    api_key: SecretStr | None = None
+    """Parallel API key (`PARALLEL_API_KEY`). Never logged or serialized."""
+    base_url: str = DEFAULT_BASE_URL
+    """API root (`PARALLEL_BASE_URL`)."""
+    timeout: float | None = Field(default=None, gt=0)
+    """Seconds per request (`PARALLEL_TIMEOUT`); default 120."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries on 408/409/429/5xx and connection errors (`PARALLEL_MAX_RETRIES`)."""
+    config_file: str | None = Field(default=None, exclude=True)
+    """TOML config file to read settings from instead of `PARALLEL_CONFIG_FILE`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Fill unset settings from the environment, `.env` and config file.
+
+        Raises:
+            ConfigError: an invalid argument or setting, saying which.
+
+        """
+        kwargs = fill_from_settings(kwargs, _SETTINGS_FIELDS)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise ConfigError(
+                f"Invalid argument for {type(self).__name__}: {problems}"
+            ) from exc
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    def client_config(self) -> ClientConfig:
+        """The configuration of the shared client; needs the key.
+
+        Raises:
+            MissingAPIKeyError: no key was passed or set.
+
+        """
+        key = self.api_key.get_secret_value() if self.api_key is not None else ""
+        if not key:
+            raise MissingAPIKeyError(
+                "No Parallel API key: set the PARALLEL_API_KEY environment variable "
+                f"(or put it in .env), or pass api_key=... to {type(self).__name__}."
+            )
+        return ClientConfig(
+            api_key=key,
+            base_url=self.base_url,
+            timeout=self.timeout or DEFAULT_TIMEOUT,
+            max_retries=self.max_retries,
+        )
+
+
+def _timeout(timeout: float | None) -> float | parallel.NotGiven:
+    # The SDK takes "not given" (the client's timeout) apart from None (no limit).
+    return parallel.NOT_GIVEN if timeout is None else timeout
+
+
+def search(
+    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+) -> dict[str, Any]:
+    """`POST /v1/search` with `body`; the answer as a plain dict."""
+    try:
+        answer = parallel_client(config).search(**body, timeout=_timeout(timeout))
+    except parallel.APIError as exc:
+        raise translate(exc, timeout or config.timeout) from exc
+    return answer.model_dump()
+
+
+async def asearch(
+    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+) -> dict[str, Any]:
+    """Async `search`."""
+    try:
+        client = await async_parallel_client(config)
+        answer = await client.search(**body, timeout=_timeout(timeout))
+    except parallel.APIError as exc:
+        raise translate(exc, timeout or config.timeout) from exc
+    return answer.model_dump()
+
+
+def extract(
+    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+) -> dict[str, Any]:
+    """`POST /v1/extract` with `body`; the answer as a plain dict."""
+    try:
+        answer = parallel_client(config).extract(**body, timeout=_timeout(timeout))
+    except parallel.APIError as exc:
+        raise translate(exc, timeout or config.timeout) from exc
+    return answer.model_dump()
+
+
+async def aextract(
+    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+) -> dict[str, Any]:
+    """Async `extract`."""
+    try:
+        client = await async_parallel_client(config)
+        answer = await client.extract(**body, timeout=_timeout(timeout))
+    except parallel.APIError as exc:
+        raise translate(exc, timeout or config.timeout) from exc
+    return answer.model_dump()
