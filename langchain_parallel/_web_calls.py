@@ -58,7 +58,8 @@ class ParallelConnection(BaseModel):
             super().__init__(**kwargs)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                f"{'.'.join(str(p) for p in err['loc'])}: "
+                + err["msg"].removeprefix("Value error, ")
                 for err in exc.errors()
             )
             raise ConfigError(

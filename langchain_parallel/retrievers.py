@@ -10,7 +10,7 @@ from langchain_core.callbacks import (
 )
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from langchain_parallel import _web_answers, _web_calls
 from langchain_parallel._policies import ExcerptSettings, FetchPolicy, SourcePolicy
@@ -85,10 +85,10 @@ class ParallelSearchRetriever(ParallelConnection, BaseRetriever):
     session_id: str | None = None
     """Groups the searches and extracts of one task."""
 
-    def model_post_init(self, context: Any) -> None:
-        """Check the default mode now rather than on the first query."""
-        super().model_post_init(context)
-        self.mode = normalize_mode(self.mode, stacklevel=5)
+    @field_validator("mode")
+    @classmethod
+    def _check_mode(cls, mode: str | None) -> str | None:
+        return normalize_mode(mode, stacklevel=7)
 
     def _body(self, query: str, overrides: dict[str, Any]) -> dict[str, Any]:
         unknown = set(overrides) - _CALL_ARGS

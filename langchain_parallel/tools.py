@@ -22,7 +22,7 @@ from langchain_core.callbacks import (
     CallbackManagerForToolRun,
 )
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from langchain_parallel import _web_answers, _web_calls
 from langchain_parallel._policies import (
@@ -146,10 +146,17 @@ class _ParallelTool(ParallelConnection, BaseTool):
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the tool; with a `tool_call_id`, the model reads the compact text."""
+        """Run the tool; with a `tool_call_id`, the model reads the compact text.
+
+        Raises:
+            InputError: arguments that do not fit the tool's schema.
+
+        """
         token = _FOR_MODEL.set(kwargs.get("tool_call_id") is not None)
         try:
             return super().run(*args, **kwargs)
+        except ValidationError as exc:
+            raise self._input_error(exc) from exc
         finally:
             _FOR_MODEL.reset(token)
 
@@ -158,8 +165,19 @@ class _ParallelTool(ParallelConnection, BaseTool):
         token = _FOR_MODEL.set(kwargs.get("tool_call_id") is not None)
         try:
             return await super().arun(*args, **kwargs)
+        except ValidationError as exc:
+            raise self._input_error(exc) from exc
         finally:
             _FOR_MODEL.reset(token)
+
+    def _input_error(self, exc: ValidationError) -> InputError:
+        # LangChain validates the arguments against `args_schema` before `_run`;
+        # its pydantic error becomes ours, in the package's error tree.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        )
+        return InputError(f"Invalid arguments for {self.name}: {problems}")
 
 
 def _pick(value: Any, default: Any) -> Any:
@@ -221,10 +239,10 @@ class ParallelSearchTool(_ParallelTool):
     include_metadata: bool = True
     """Add `search_metadata` (duration, timestamp, count) to direct answers."""
 
-    def model_post_init(self, context: Any) -> None:
-        """Check the default mode now rather than on the first call."""
-        super().model_post_init(context)
-        self.mode = normalize_mode(self.mode, stacklevel=5)
+    @field_validator("mode")
+    @classmethod
+    def _check_mode(cls, mode: str | None) -> str | None:
+        return normalize_mode(mode, stacklevel=7)
 
     @property
     def tool_call_schema(self) -> type[BaseModel]:
