@@ -96,7 +96,7 @@ class ExtractApi:
                 "excerpts": excerpts,
             }
             if full is not False:
-                page = PAGE.format(title=title, url=url, topic=topic) * 4
+                page = PAGE.format(title=title, url=url, topic=topic) * 30
                 result["full_content"] = page[:full_cap] if full_cap else page
             results.append(result)
         clip_total(results, body.get("max_chars_total"))
