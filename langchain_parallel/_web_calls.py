@@ -6,15 +6,17 @@ environment, `.env` or the config file when not passed (`PARALLEL_API_KEY`,
 `PARALLEL_BASE_URL`, ...). A missing key is refused when a request needs it, so a
 tool can be built (and listed, or given to an agent) before the key is set.
 
-`search` / `extract` (and their async twins) call `parallel-web`'s
-`client.search` / `client.extract` on the shared, cached client and translate the
-SDK's exceptions into the package's error tree, chained, in one place.
+`post` / `apost` send a search or extract request through `parallel-web`'s shared,
+cached client and translate the SDK's exceptions into the package's error tree,
+chained, in one place.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx
 import parallel
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
@@ -92,52 +94,43 @@ class ParallelConnection(BaseModel):
         )
 
 
-def _timeout(timeout: float | None) -> float | parallel.NotGiven:
-    # The SDK takes "not given" (the client's timeout) apart from None (no limit).
-    return parallel.NOT_GIVEN if timeout is None else timeout
+# The SDK resources' own paths. The body is posted as built (already JSON: the
+# SDK's per-call TypedDict transform has nothing to convert) and the answer read as
+# plain JSON, since callers get dicts; the SDK still brings auth, retries with
+# backoff, timeouts and its exceptions. This halves the SDK's own CPU time per call
+# and keeps a tool call within 1.1x of a bare `client.search` (benchmarks/).
+SEARCH = "/v1/search"
+EXTRACT = "/v1/extract"
 
 
-def search(
-    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+def _options(timeout: float | None) -> parallel.RequestOptions:
+    return {"timeout": timeout} if timeout is not None else {}
+
+
+def post(
+    config: ClientConfig, path: str, body: dict[str, Any], timeout: float | None = None
 ) -> dict[str, Any]:
-    """`POST /v1/search` with `body`; the answer as a plain dict."""
+    """POST `body` to `path` on the shared client; the JSON answer as a dict."""
     try:
-        answer = parallel_client(config).search(**body, timeout=_timeout(timeout))
+        response = parallel_client(config).post(
+            path, body=body, options=_options(timeout), cast_to=httpx.Response
+        )
+        answer: dict[str, Any] = json.loads(response.content)
     except parallel.APIError as exc:
         raise translate(exc, timeout or config.timeout) from exc
-    return answer.model_dump()
+    return answer
 
 
-async def asearch(
-    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
+async def apost(
+    config: ClientConfig, path: str, body: dict[str, Any], timeout: float | None = None
 ) -> dict[str, Any]:
-    """Async `search`."""
-    try:
-        client = await async_parallel_client(config)
-        answer = await client.search(**body, timeout=_timeout(timeout))
-    except parallel.APIError as exc:
-        raise translate(exc, timeout or config.timeout) from exc
-    return answer.model_dump()
-
-
-def extract(
-    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
-) -> dict[str, Any]:
-    """`POST /v1/extract` with `body`; the answer as a plain dict."""
-    try:
-        answer = parallel_client(config).extract(**body, timeout=_timeout(timeout))
-    except parallel.APIError as exc:
-        raise translate(exc, timeout or config.timeout) from exc
-    return answer.model_dump()
-
-
-async def aextract(
-    config: ClientConfig, body: dict[str, Any], timeout: float | None = None
-) -> dict[str, Any]:
-    """Async `extract`."""
+    """Async `post`."""
     try:
         client = await async_parallel_client(config)
-        answer = await client.extract(**body, timeout=_timeout(timeout))
+        response = await client.post(
+            path, body=body, options=_options(timeout), cast_to=httpx.Response
+        )
+        answer: dict[str, Any] = json.loads(response.content)
     except parallel.APIError as exc:
         raise translate(exc, timeout or config.timeout) from exc
-    return answer.model_dump()
+    return answer

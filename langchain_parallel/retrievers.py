@@ -111,7 +111,7 @@ class ParallelSearchRetriever(ParallelConnection, BaseRetriever):
         **kwargs: Any,
     ) -> list[Document]:
         body = self._body(query, kwargs)
-        answer = _web_calls.search(self.client_config(), body)
+        answer = _web_calls.post(self.client_config(), _web_calls.SEARCH, body)
         return _web_answers.documents(answer, query)
 
     async def _aget_relevant_documents(
@@ -122,5 +122,5 @@ class ParallelSearchRetriever(ParallelConnection, BaseRetriever):
         **kwargs: Any,
     ) -> list[Document]:
         body = self._body(query, kwargs)
-        answer = await _web_calls.asearch(self.client_config(), body)
+        answer = await _web_calls.apost(self.client_config(), _web_calls.SEARCH, body)
         return _web_answers.documents(answer, query)

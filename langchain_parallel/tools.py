@@ -11,18 +11,16 @@ Every argument can be set on the instance as a default and overridden per call;
 the schema shown to a model is a short subset of the arguments (`tool_call_schema`).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForToolRun,
     CallbackManagerForToolRun,
 )
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from langchain_parallel import _web_answers, _web_calls
 from langchain_parallel._policies import (
@@ -71,6 +69,8 @@ class SearchCall(BaseModel):
 class SearchArgs(BaseModel):
     """Every argument of a search; all optional, unset ones take instance defaults."""
 
+    model_config = ConfigDict(extra="forbid")
+
     objective: str | None = Field(default=None, description="The research goal.")
     search_queries: list[str] | None = Field(default=None, description=_QUERIES)
     max_results: int | None = Field(default=None, description="Results wanted.")
@@ -115,6 +115,8 @@ class ExtractCall(BaseModel):
 class ExtractArgs(BaseModel):
     """Every argument of an extract; unset ones take instance defaults."""
 
+    model_config = ConfigDict(extra="forbid")
+
     urls: list[str] = Field(description="Up to 20 full http(s) URLs.")
     objective: str | None = Field(default=None, description="What to look for.")
     search_objective: str | None = Field(
@@ -144,6 +146,10 @@ class _ParallelTool(ParallelConnection, BaseTool):
     """What both tools share: settings, the two renderings of one answer."""
 
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    # The arguments are validated once, by `_checked`, against this model; LangChain
+    # gets its JSON schema as `args_schema`, so that it does not introspect the
+    # model's annotations again on every call (most of a tool call's overhead).
+    _arguments: ClassVar[type[BaseModel]]
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the tool; with a `tool_call_id`, the model reads the compact text.
@@ -171,13 +177,19 @@ class _ParallelTool(ParallelConnection, BaseTool):
             _FOR_MODEL.reset(token)
 
     def _input_error(self, exc: ValidationError) -> InputError:
-        # LangChain validates the arguments against `args_schema` before `_run`;
-        # its pydantic error becomes ours, in the package's error tree.
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
             for err in exc.errors()
         )
         return InputError(f"Invalid arguments for {self.name}: {problems}")
+
+    def _checked(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The arguments as given, validated against the tool's argument model."""
+        try:
+            valid = self._arguments.model_validate(args)
+        except ValidationError as exc:
+            raise self._input_error(exc) from exc
+        return {name: getattr(valid, name) for name in valid.model_fields_set}
 
 
 def _pick(value: Any, default: Any) -> Any:
@@ -216,7 +228,8 @@ class ParallelSearchTool(_ParallelTool):
         "optionally, the objective in a sentence. Returns ranked pages with URL, "
         "title, publish date and relevant excerpts; cite the URLs."
     )
-    args_schema: type[BaseModel] = SearchArgs
+    args_schema: dict[str, Any] = SearchArgs.model_json_schema()
+    _arguments = SearchArgs
 
     max_results: int | None = Field(default=None, ge=1)
     """Results per search (the API's default is 10)."""
@@ -285,10 +298,11 @@ class ParallelSearchTool(_ParallelTool):
         run_manager: CallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, dict[str, Any]]:
+        args = self._checked(args)
         body = self._body(args)
         config = self.client_config()
         started = dt.datetime.now()
-        answer = _web_calls.search(config, body, args.get("timeout"))
+        answer = _web_calls.post(config, _web_calls.SEARCH, body, args.get("timeout"))
         return self._answer(answer, started, args)
 
     async def _arun(
@@ -296,10 +310,13 @@ class ParallelSearchTool(_ParallelTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, dict[str, Any]]:
+        args = self._checked(args)
         body = self._body(args)
         config = self.client_config()
         started = dt.datetime.now()
-        answer = await _web_calls.asearch(config, body, args.get("timeout"))
+        answer = await _web_calls.apost(
+            config, _web_calls.SEARCH, body, args.get("timeout")
+        )
         return self._answer(answer, started, args)
 
 
@@ -340,7 +357,8 @@ class ParallelExtractTool(_ParallelTool):
         "Returns each page's title and the excerpts relevant to the objective "
         "(or its full text); failed URLs are listed with their error."
     )
-    args_schema: type[BaseModel] = ExtractArgs
+    args_schema: dict[str, Any] = ExtractArgs.model_json_schema()
+    _arguments = ExtractArgs
 
     objective: str | None = None
     """What to look for on the pages, when a call gives none."""
@@ -401,8 +419,11 @@ class ParallelExtractTool(_ParallelTool):
         run_manager: CallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, list[dict[str, Any]]]:
+        args = self._checked(args)
         body, excerpts = self._body(args)
-        answer = _web_calls.extract(self.client_config(), body, args.get("timeout"))
+        answer = _web_calls.post(
+            self.client_config(), _web_calls.EXTRACT, body, args.get("timeout")
+        )
         return self._answer(answer, body, excerpts)
 
     async def _arun(
@@ -410,7 +431,10 @@ class ParallelExtractTool(_ParallelTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, list[dict[str, Any]]]:
+        args = self._checked(args)
         body, excerpts = self._body(args)
         config = self.client_config()
-        answer = await _web_calls.aextract(config, body, args.get("timeout"))
+        answer = await _web_calls.apost(
+            config, _web_calls.EXTRACT, body, args.get("timeout")
+        )
         return self._answer(answer, body, excerpts)
