@@ -26,9 +26,15 @@ from langchain_parallel._policies import (
 from langchain_parallel.errors import InputError
 
 # The OpenAPI document lists exactly these two. The SDK's type also allows "turbo"
-# and "fast"; we follow the document, and map the earlier integration's beta names.
+# and "fast"; we follow the document, and map the names the earlier integration
+# took (the beta's "fast", "one-shot", "agentic"; 0.5's "turbo") onto them.
 MODES = ("basic", "advanced")
-_LEGACY_MODES = {"fast": "basic", "one-shot": "basic", "agentic": "advanced"}
+_LEGACY_MODES = {
+    "fast": "basic",
+    "one-shot": "basic",
+    "turbo": "basic",
+    "agentic": "advanced",
+}
 MAX_EXTRACT_URLS = 20  # "URLs to extract content from. Up to 20 URLs."
 # Queries are keyword strings; an objective used as the query is cut to this length.
 _QUERY_CHARS = 200
@@ -48,8 +54,9 @@ def normalize_mode(mode: str | None, *, stacklevel: int = 3) -> str | None:
     if mode in _LEGACY_MODES:
         new = _LEGACY_MODES[mode]
         warnings.warn(
-            f"mode={mode!r} is a name from Parallel's beta Search API; it is sent as "
-            f"mode={new!r}. Pass mode={new!r} to silence this warning.",
+            f"mode={mode!r} is not one of the Search API's documented modes "
+            f"('basic', 'advanced'); it is sent as mode={new!r}. Pass mode={new!r} "
+            "to silence this warning.",
             DeprecationWarning,
             stacklevel=stacklevel,
         )

@@ -219,7 +219,12 @@ def test_an_objective_alone_is_also_sent_as_the_query(connected: StandIn) -> Non
 
 @pytest.mark.parametrize(
     ("legacy", "sent"),
-    [("fast", "basic"), ("one-shot", "basic"), ("agentic", "advanced")],
+    [
+        ("fast", "basic"),
+        ("one-shot", "basic"),
+        ("turbo", "basic"),
+        ("agentic", "advanced"),
+    ],
 )
 def test_legacy_modes_are_mapped_with_a_deprecation_warning(
     connected: StandIn, legacy: str, sent: str
