@@ -12,6 +12,8 @@ the schema shown to a model is a short subset of the arguments (`tool_call_schem
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, Literal
 
@@ -19,7 +21,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForToolRun,
     CallbackManagerForToolRun,
 )
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from langchain_parallel import _web_answers, _web_calls
@@ -151,18 +153,15 @@ class _ParallelTool(ParallelConnection, BaseTool):
     # model's annotations again on every call (most of a tool call's overhead).
     _arguments: ClassVar[type[BaseModel]]
 
+    # A model's bad arguments come back to it as an error ToolMessage it can act
+    # on (see `_refusals`); a direct caller gets the InputError.
+    handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
+
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the tool; with a `tool_call_id`, the model reads the compact text.
-
-        Raises:
-            InputError: arguments that do not fit the tool's schema.
-
-        """
+        """Run the tool; with a `tool_call_id`, the model reads the compact text."""
         token = _FOR_MODEL.set(kwargs.get("tool_call_id") is not None)
         try:
             return super().run(*args, **kwargs)
-        except ValidationError as exc:
-            raise self._input_error(exc) from exc
         finally:
             _FOR_MODEL.reset(token)
 
@@ -171,24 +170,29 @@ class _ParallelTool(ParallelConnection, BaseTool):
         token = _FOR_MODEL.set(kwargs.get("tool_call_id") is not None)
         try:
             return await super().arun(*args, **kwargs)
-        except ValidationError as exc:
-            raise self._input_error(exc) from exc
         finally:
             _FOR_MODEL.reset(token)
 
-    def _input_error(self, exc: ValidationError) -> InputError:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            for err in exc.errors()
-        )
-        return InputError(f"Invalid arguments for {self.name}: {problems}")
+    @contextmanager
+    def _refusals(self) -> Iterator[None]:
+        """Input refused for a model's tool call becomes a `ToolException`."""
+        try:
+            yield
+        except InputError as exc:
+            if not _FOR_MODEL.get():
+                raise
+            raise ToolException(f"{exc} Fix the arguments and call again.") from exc
 
     def _checked(self, args: dict[str, Any]) -> dict[str, Any]:
         """The arguments as given, validated against the tool's argument model."""
         try:
             valid = self._arguments.model_validate(args)
         except ValidationError as exc:
-            raise self._input_error(exc) from exc
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise InputError(f"Invalid arguments for {self.name}: {problems}") from exc
         return {name: getattr(valid, name) for name in valid.model_fields_set}
 
 
@@ -298,8 +302,9 @@ class ParallelSearchTool(_ParallelTool):
         run_manager: CallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, dict[str, Any]]:
-        args = self._checked(args)
-        body = self._body(args)
+        with self._refusals():
+            args = self._checked(args)
+            body = self._body(args)
         config = self.client_config()
         started = dt.datetime.now()
         answer = _web_calls.post(config, _web_calls.SEARCH, body, args.get("timeout"))
@@ -310,8 +315,9 @@ class ParallelSearchTool(_ParallelTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, dict[str, Any]]:
-        args = self._checked(args)
-        body = self._body(args)
+        with self._refusals():
+            args = self._checked(args)
+            body = self._body(args)
         config = self.client_config()
         started = dt.datetime.now()
         answer = await _web_calls.apost(
@@ -419,8 +425,9 @@ class ParallelExtractTool(_ParallelTool):
         run_manager: CallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, list[dict[str, Any]]]:
-        args = self._checked(args)
-        body, excerpts = self._body(args)
+        with self._refusals():
+            args = self._checked(args)
+            body, excerpts = self._body(args)
         answer = _web_calls.post(
             self.client_config(), _web_calls.EXTRACT, body, args.get("timeout")
         )
@@ -431,8 +438,9 @@ class ParallelExtractTool(_ParallelTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **args: Any,
     ) -> tuple[Any, list[dict[str, Any]]]:
-        args = self._checked(args)
-        body, excerpts = self._body(args)
+        with self._refusals():
+            args = self._checked(args)
+            body, excerpts = self._body(args)
         config = self.client_config()
         answer = await _web_calls.apost(
             config, _web_calls.EXTRACT, body, args.get("timeout")

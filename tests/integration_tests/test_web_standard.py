@@ -6,14 +6,19 @@ test replays its own cassette in `cassettes/`.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from langchain_tests.integration_tests import (
     RetrieversIntegrationTests,
     ToolsIntegrationTests,
 )
 from recording import TARGET
+from web_spec import ADAPTERS, assert_fits_the_spec
 
 from langchain_parallel import (
     ParallelExtractTool,
@@ -75,3 +80,17 @@ class TestParallelSearchRetrieverIntegration(RetrieversIntegrationTests):
     @property
     def num_results_arg_name(self) -> str:
         return "max_results"
+
+
+def test_recorded_requests_fit_the_spec() -> None:
+    """Whatever server recorded them, the tools' requests fit the request schema."""
+    cassettes = Path(__file__).resolve().parents[2] / "cassettes"
+    checked = 0
+    for path in sorted(cassettes.glob("TestParallel*.yaml")):
+        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+            request = interaction["request"]
+            route = urlsplit(request["uri"]).path
+            assert route in ADAPTERS, f"{path.name}: {route}"
+            assert_fits_the_spec(route, json.loads(request["body"]))
+            checked += 1
+    assert checked >= 14  # one per test, two per test_k_* of the retriever

@@ -10,8 +10,7 @@ itself answers 422 to any body the document refuses.
 from __future__ import annotations
 
 import datetime as dt
-import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,10 +19,8 @@ import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from parallel.types import ExtractResponse, SearchResult
-from parallel.types.client_extract_params import ClientExtractParams
-from parallel.types.client_search_params import ClientSearchParams
 from parallel_standin import Fault, StandIn
-from pydantic import TypeAdapter
+from web_spec import ADAPTERS, assert_fits_the_spec
 
 import langchain_parallel
 from langchain_parallel import (
@@ -38,40 +35,13 @@ from langchain_parallel import errors as E
 from langchain_parallel._client import cached_client_count
 
 KEY = "standin-key"
-_ADAPTERS = {
-    "/v1/search": TypeAdapter(ClientSearchParams),
-    "/v1/extract": TypeAdapter(ClientExtractParams),
-}
-_ROOTS = {"/v1/search": ClientSearchParams, "/v1/extract": ClientExtractParams}
-
-
-def _unknown_keys(value: Any, kind: Any, where: str = "") -> list[str]:
-    """Keys of `value` that the SDK's TypedDict `kind` (recursively) does not define."""
-    if not isinstance(value, Mapping):
-        return []
-    hints = typing.get_type_hints(kind)
-    found = [f"{where}{k}" for k in value if k not in hints]
-    for key, item in value.items():
-        for arm in typing.get_args(hints.get(key)) or (hints.get(key),):
-            if typing.is_typeddict(arm):
-                found += _unknown_keys(item, arm, f"{where}{key}.")
-    return found
-
-
-def assert_fits_the_spec(path: str, body: dict[str, Any]) -> None:
-    """`body` is a valid request for `path` by the SDK's types and the document."""
-    _ADAPTERS[path].validate_python(body)
-    assert _unknown_keys(body, _ROOTS[path]) == []
-    # The SDK also allows "turbo" and "fast"; the OpenAPI document, which we follow,
-    # lists only these two.
-    assert body.get("mode") in (None, "basic", "advanced")
 
 
 @pytest.fixture(autouse=True)
 def _requests_fit_the_spec(standin: StandIn) -> Iterator[None]:
     yield
     for seen in standin.requests:
-        if seen.path in _ADAPTERS:
+        if seen.path in ADAPTERS:
             assert_fits_the_spec(seen.path, seen.body)
 
 
@@ -607,3 +577,31 @@ def test_after_date_accepts_a_date_and_sends_iso(connected: StandIn) -> None:
     )
     body = bodies(connected, "/v1/search")[0]
     assert body["advanced_settings"]["source_policy"] == {"after_date": "2025-03-01"}
+
+
+def test_a_models_bad_arguments_come_back_to_it(connected: StandIn) -> None:
+    tool = ParallelExtractTool()
+    message = tool.invoke(
+        {"name": tool.name, "args": {"urls": ["www.x"]}, "id": "c", "type": "tool_call"}
+    )
+    assert isinstance(message, ToolMessage)
+    assert message.status == "error"
+    assert "Not a web URL: 'www.x'" in message.content
+    assert connected.requests == []
+
+
+def test_a_per_call_timeout_bounds_the_request(connected: StandIn) -> None:
+    connected.inject(Fault("slow", delay=1.0))
+    tool = ParallelSearchTool(max_retries=0)
+    with pytest.raises(E.APITimeoutError, match=r"timeout=0\.2"):
+        tool.invoke({"search_queries": ["x"], "timeout": 0.2})
+
+
+def test_the_key_stays_out_of_repr_and_str() -> None:
+    for thing in (
+        ParallelSearchTool(api_key="sk-secret-123"),
+        ParallelExtractTool(api_key="sk-secret-123"),
+        ParallelSearchRetriever(api_key="sk-secret-123"),
+    ):
+        assert "sk-secret-123" not in repr(thing)
+        assert "sk-secret-123" not in str(thing)
