@@ -52,9 +52,17 @@ class ParallelConnection(BaseModel):
         """Fill unset settings from the environment, `.env` and config file.
 
         Raises:
-            ConfigError: an invalid argument or setting, saying which.
+            ConfigError: an unknown argument, or an invalid argument or setting,
+                saying which.
 
         """
+        fields = type(self).model_fields
+        unknown = set(kwargs) - set(fields) - {f.alias for f in fields.values()}
+        if unknown:
+            raise ConfigError(
+                f"Unknown argument(s) {sorted(unknown)} for {type(self).__name__}; "
+                f"accepted: {', '.join(sorted(fields))}."
+            )
         kwargs = fill_from_settings(kwargs, _SETTINGS_FIELDS)
         try:
             super().__init__(**kwargs)

@@ -294,6 +294,10 @@ def test_a_missing_key_names_the_variable_and_sends_nothing(standin: StandIn) ->
 
 
 def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(E.ConfigError, match=r"Unknown argument\(s\) \['k'\]"):
+        ParallelSearchRetriever(api_key=KEY, k=3)
+    with pytest.raises(E.ConfigError, match="search_objective"):
+        ParallelExtractTool(api_key=KEY, search_objective="x")
     with pytest.raises(E.ConfigError, match="base_url"):
         ParallelExtractTool(api_key=KEY, base_url="api.parallel.ai")
     with pytest.raises(E.ConfigError, match="timeout"):
