@@ -7,7 +7,7 @@ the document's 422 `ErrorResponse`, whose `detail` lists the problem in FastAPI'
 and never the excluded ones, published on or after `after_date`, with excerpts that
 quote the objective and queries, cut to `excerpt_settings.max_chars_per_result` and
 `max_chars_total`; `usage`; `warnings` for what the API would flag; the
-`session_id` echoed or made.
+`session_id` echoed or made. A "malformed" fault answers 200 with broken JSON.
 """
 
 from __future__ import annotations
@@ -87,6 +87,10 @@ class SearchApi:
         problem = check(body, SEARCH_REQUEST)
         if problem is not None:
             exchange.json(422, validation_error(problem, search_id))
+            return
+        fault = exchange.fault
+        if fault is not None and fault.kind == "malformed":
+            exchange.send(200, b'{"search_id": "search_', "application/json")
             return
         exchange.json(200, self.answer(body, search_id))
 

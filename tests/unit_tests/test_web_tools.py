@@ -609,3 +609,9 @@ def test_the_key_stays_out_of_repr_and_str() -> None:
     ):
         assert "sk-secret-123" not in repr(thing)
         assert "sk-secret-123" not in str(thing)
+
+
+async def test_a_broken_answer_is_an_api_error(connected: StandIn) -> None:
+    connected.inject(Fault("malformed"))
+    with pytest.raises(E.APIError, match="is not JSON"):
+        await ParallelSearchTool().ainvoke({"search_queries": ["x"]})
