@@ -88,7 +88,7 @@ class ParallelSearchRetriever(ParallelConnection, BaseRetriever):
     @field_validator("mode")
     @classmethod
     def _check_mode(cls, mode: str | None) -> str | None:
-        return normalize_mode(mode, stacklevel=7)
+        return normalize_mode(mode, stacklevel=6)
 
     def _body(self, query: str, overrides: dict[str, Any]) -> dict[str, Any]:
         unknown = set(overrides) - _CALL_ARGS
