@@ -1,11 +1,13 @@
 """Make LangChain's own `init_chat_model("parallel:...")` work after our import.
 
 LangChain keeps its providers in a private table,
-`langchain.chat_models.base._BUILTIN_PROVIDERS`. We add `parallel` to it when that
-module is loaded: at once if it already is, otherwise through a one-shot import hook,
-so importing this package never imports LangChain. The table is private, so every
-step is guarded: if it changes shape, a `LangChainBridgeWarning` says so and nothing
-breaks; `langchain_parallel.init_chat_model` keeps working either way.
+`langchain.chat_models.base._BUILTIN_PROVIDERS`. We add our built-in providers to it
+when that module is loaded: at once if it already is, otherwise through a one-shot
+import hook, so importing this package never imports LangChain. Each entry builds
+through our registry, so `PARALLEL_DISABLED_PROVIDERS` holds there too. The table
+is private, so every step is guarded: if it changes shape, a
+`LangChainBridgeWarning` says so and nothing breaks;
+`langchain_parallel.init_chat_model` keeps working either way.
 """
 
 from __future__ import annotations
@@ -13,38 +15,49 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
-import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from langchain_parallel._hints import warn_at_caller
+
 TARGET = "langchain.chat_models.base"
-PROVIDER = "parallel"
+PROVIDERS = ("parallel", "parallel_task")
+"""The built-in providers LangChain is taught; absent ones raise `ProviderError`."""
 
 
 class LangChainBridgeWarning(UserWarning):
     """LangChain's internals changed; its `init_chat_model` cannot reach Parallel."""
 
 
-def _create(cls: type, **kwargs: Any) -> Any:
-    return cls(**kwargs)
+class Creator:
+    """LangChain's creator for one provider: ours, through the registry."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    def __call__(self, cls: type, *, model: str, **kwargs: Any) -> Any:
+        # `cls` is the class LangChain imported for the entry; the registry decides.
+        from langchain_parallel._init import init_chat_model
+
+        return init_chat_model(model, model_provider=self.provider, **kwargs)
 
 
 def register(module: ModuleType) -> bool:
-    """Add `parallel` to LangChain's provider table; False (and a warning) if unable."""
+    """Add our providers to LangChain's table; False (and a warning) if unable."""
     table = getattr(module, "_BUILTIN_PROVIDERS", None)
-    entry = ("langchain_parallel", "ChatParallelWeb", _create)
     sample = next(iter(table.values()), None) if isinstance(table, dict) else None
-    if not (isinstance(sample, tuple) and len(sample) == len(entry)):
-        warnings.warn(
+    if not (isinstance(sample, tuple) and len(sample) == 3):
+        warn_at_caller(
             "langchain.chat_models.init_chat_model cannot be taught the 'parallel' "
             "provider: LangChain's internal provider table has changed. Use "
             "langchain_parallel.init_chat_model('parallel:speed') instead.",
             LangChainBridgeWarning,
-            stacklevel=2,
         )
         return False
-    table.setdefault(PROVIDER, entry)  # type: ignore[union-attr]
+    for provider in PROVIDERS:
+        entry = ("langchain_parallel", "ChatParallelWeb", Creator(provider))
+        table.setdefault(provider, entry)  # type: ignore[union-attr]
     return True
 
 
@@ -60,7 +73,7 @@ class _Loader(importlib.abc.Loader):
         try:
             register(module)
         except Exception as exc:  # never break LangChain's import over this
-            warnings.warn(f"{exc}", LangChainBridgeWarning, stacklevel=2)
+            warn_at_caller(f"{exc}", LangChainBridgeWarning)
 
 
 class _Finder(importlib.abc.MetaPathFinder):

@@ -4,12 +4,12 @@
 init_chat_model("parallel:speed")                       # provider:model
 init_chat_model("speed", model_provider="parallel")     # split form
 init_chat_model("research")                             # alias from parallel.toml
-init_chat_model()                                       # the file's default_model
+init_chat_model()                                       # the default model
 init_chat_model("parallel:core", configurable_fields=("model",))   # set per call
 ```
 
-Providers come from the registry (entry-point plugins). A provider no plugin knows
-falls through to LangChain's own `init_chat_model` when `langchain` is installed.
+How a string resolves is `_resolve.py`'s business; this module builds the model,
+or a runnable that builds one per configuration.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
 
-from langchain_parallel._settings import load_settings
-from langchain_parallel.errors import ConfigError, ProviderError
-from langchain_parallel.registry import get_registry
+from langchain_parallel._resolve import resolve
+from langchain_parallel._settings import building, load_settings
+from langchain_parallel.errors import ConfigError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -36,37 +36,33 @@ def init_chat_model(
     config_prefix: str | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Build a chat model from a provider string, an alias, or the config default.
+    """Build a chat model from a provider string, an alias, or the default model.
 
     Args:
         model: `"<provider>:<model>"`, a bare model name (with `model_provider`, or
             one a provider lists, e.g. `"speed"`), or an alias from the config file's
-            `[models.<alias>]`. `None` takes the file's `default_model`.
+            `[models.<alias>]`. `None` takes the default model: `PARALLEL_MODEL`,
+            then `.env`, then the file's `default_model`, else `"parallel:speed"`.
         model_provider: The provider, when `model` does not name it.
         configurable_fields: Fields that may be set per call through
             `config={"configurable": {...}}`: `"any"` or a list such as
             `("model", "model_provider", "timeout")`. Returns a runnable that builds
             (and caches) the model for each configuration.
         config_prefix: Prefix of those configurable keys (`"<prefix>_model"`).
-        kwargs: Passed to the model; they beat the alias's settings.
+        kwargs: Passed to the model; they beat the alias's settings, which beat
+            the environment, `.env` and the config file's top level.
 
     Returns:
-        The chat model, or a configurable runnable when `configurable_fields` is set
-        (or when no model is given and the config file names no default).
+        The chat model, or a configurable runnable when `configurable_fields` is set.
 
     Raises:
-        ProviderError: No installed provider resolves the string and LangChain is
-            not installed to try; the message lists the known providers.
+        ProviderError: Nothing resolves the name (the message lists the aliases,
+            providers and their models, and the nearest match), or its provider is
+            disabled or failed to load.
         ConfigError: A bad alias entry or config file; the message names the file
             and key.
 
     """
-    if (
-        model is None
-        and load_settings().default_model is None
-        and not configurable_fields
-    ):
-        configurable_fields = ("model", "model_provider")
     if configurable_fields:
         defaults = {"model": model, "model_provider": model_provider, **kwargs}
         return ConfigurableChatModel(
@@ -81,68 +77,25 @@ def _build(
     model: str | None, model_provider: str | None, kwargs: dict[str, Any]
 ) -> Any:
     settings = load_settings()
-    alias = None
-    if model is None:
-        model = settings.default_model
-        if model is None:
-            raise ConfigError(
-                "init_chat_model() needs a model: pass one such as 'parallel:speed', "
-                "or set default_model in the config file (PARALLEL_CONFIG_FILE or "
-                "./parallel.toml)."
-            )
-    if model_provider is None and model in settings.models:
-        alias = model
-        entry = dict(settings.models[alias])
-        if not isinstance(entry.get("model"), str):
-            raise ConfigError(
-                f"Config file {settings.config_file}: models.{alias}.model must be a "
-                "provider string such as 'parallel:core'."
-            )
-        model = entry.pop("model")
-        kwargs = {**entry, **kwargs}
-    provider, name = _split(model, model_provider)
-    found = get_registry().get(provider) if provider else None
-    if found is None:
-        return _langchain_fallback(model, model_provider, provider, kwargs)
-    try:
-        return found.create(model=name, **kwargs)
-    except ConfigError as exc:
-        if alias is None:
-            raise
-        raise ConfigError(
-            f"Config file {settings.config_file}, [models.{alias}]: {exc}"
-        ) from exc
-
-
-def _split(model: str, model_provider: str | None) -> tuple[str | None, str]:
-    if model_provider:
-        return model_provider, model
-    prefix, sep, rest = model.partition(":")
-    registry = get_registry()
-    if sep and prefix in registry.names():
-        return prefix, rest
-    # A bare name: the provider that lists it, asking the built-in one first.
-    for name in sorted(registry.names(), key=lambda n: n != "parallel"):
-        provider = registry.get(name)
-        if provider is not None and model in provider.models:
-            return name, model
-    return None, model
-
-
-def _langchain_fallback(
-    model: str, model_provider: str | None, provider: str | None, kwargs: dict[str, Any]
-) -> Any:
-    try:
+    choice = resolve(model, model_provider, kwargs, settings)
+    if choice.provider is None:
         from langchain.chat_models import init_chat_model as langchain_init
-    except ImportError:
-        known = ", ".join(get_registry().list_providers()) or "none"
-        what = f"provider {provider!r}" if provider else f"a provider for {model!r}"
-        raise ProviderError(
-            f"No installed plugin offers {what}. Known providers: {known}. Use "
-            "'<provider>:<model>' (e.g. 'parallel:speed'); install a provider plugin, "
-            "or `pip install langchain` to reach LangChain's own providers."
-        ) from None
-    return langchain_init(model, model_provider=model_provider, **kwargs)
+
+        return langchain_init(
+            choice.model, model_provider=choice.model_provider, **choice.kwargs
+        )
+    if choice.alias is None:
+        with building(settings):
+            return choice.provider.create(model=choice.model, **choice.kwargs)
+    path = settings.config_file
+    entry = frozenset(settings.models[choice.alias]) - set(kwargs)
+    try:
+        with building(settings, (f"models.{choice.alias} in {path}", entry)):
+            return choice.provider.create(model=choice.model, **choice.kwargs)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"Config file {path}, [models.{choice.alias}]: {exc}"
+        ) from exc
 
 
 class ConfigurableChatModel(Runnable[Any, Any]):
@@ -250,7 +203,7 @@ class ConfigurableChatModel(Runnable[Any, Any]):
             yield chunk
 
 
-def chat_model_for(model: str, **kwargs: Any) -> BaseChatModel:
+def chat_model_for(model: str | None = None, **kwargs: Any) -> BaseChatModel:
     """`init_chat_model` without configurable fields, typed as a chat model."""
     built: BaseChatModel = _build(model, None, kwargs)
     return built

@@ -7,8 +7,10 @@ almost certainly a mistake and gets a warning.
 
 from __future__ import annotations
 
-import warnings
 from typing import NamedTuple
+
+from langchain_parallel._hints import warn_at_caller
+from langchain_parallel._settings import setting_origin
 
 
 class ModelInfo(NamedTuple):
@@ -47,13 +49,18 @@ def unknown_model(model: str) -> str:
 
 
 def warn_if_short_timeout(model: str, timeout: float) -> None:
-    """Warn when `timeout` is below the model's fastest documented answer."""
+    """Warn when `timeout` is below the model's fastest documented answer.
+
+    The warning names where the timeout came from when it was not an argument, and
+    points at the caller's line, not at this package.
+    """
     info = MODELS[model]
     if timeout < info.min_latency:
-        warnings.warn(
-            f"timeout={timeout:g} s is below {model!r}'s documented time to first "
-            f"token ({info.min_latency:g}-{info.max_latency:g} s); most requests will "
+        origin = setting_origin("timeout")
+        warn_at_caller(
+            f"timeout={timeout:g} s{f' (from {origin})' if origin else ''} is below "
+            f"{model!r}'s documented time to first token "
+            f"({info.min_latency:g}-{info.max_latency:g} s); most requests will "
             f"time out. The default for {model!r} is {info.default_timeout:g} s.",
             UserWarning,
-            stacklevel=4,
         )

@@ -5,7 +5,8 @@ ParallelError
 ├── ConfigError (ValueError)            bad argument, setting or config file
 │   └── MissingAPIKeyError              no key in arguments, PARALLEL_API_KEY or .env
 ├── InputError (ValueError)             input the API cannot take (refused locally)
-├── ProviderError (ValueError)          a provider string the registry cannot resolve
+├── ProviderError (ValueError)          a model or tool name nothing resolves, or a
+│                                       disabled or broken provider
 ├── PluginLoadError                     a provider plugin failed to load (strict mode)
 ├── UnsupportedFeatureError (NotImplementedError)  e.g. bind_tools: no tool calling
 ├── StructuredOutputError (ValueError)  an answer that does not fit the schema
@@ -87,7 +88,11 @@ class InputError(ParallelError, ValueError):
 
 
 class ProviderError(ParallelError, ValueError):
-    """A provider string that no installed provider plugin resolves."""
+    """A model or tool name nothing resolves, or whose provider is unavailable.
+
+    The message lists what there is (aliases, providers and their models, tools)
+    and the nearest match, or says why the provider cannot be used.
+    """
 
 
 class PluginLoadError(ParallelError):

@@ -21,27 +21,14 @@ from langchain_parallel.registry import (
     reset_registry,
 )
 
+from .plugin_site import make_distribution
+
 
 @pytest.fixture(autouse=True)
 def fresh_registry() -> Iterator[None]:
     reset_registry()
     yield
     reset_registry()
-
-
-def make_distribution(
-    site: Path, dist: str, entry: str, module: str, code: str
-) -> None:
-    """A minimal installed distribution with one provider entry point."""
-    info = site / f"{dist}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
-    )
-    (info / "entry_points.txt").write_text(
-        f"[langchain_parallel.providers]\n{entry} = {module}\n"
-    )
-    (site / f"{module}.py").write_text(textwrap.dedent(code))
 
 
 @pytest.fixture
@@ -136,8 +123,12 @@ def test_bad_alias_entry_names_file_and_key(tmp_path: Path) -> None:
         init_chat_model("research")
 
 
-def test_no_model_without_default_is_configurable(standin: StandIn) -> None:
-    chooser = init_chat_model(api_key="standin-key", base_url=standin.url)
+def test_no_model_builds_the_default(standin: StandIn) -> None:
+    assert init_chat_model().model == "speed"  # nothing configured: parallel:speed
+    chooser = init_chat_model(
+        configurable_fields=("model",), api_key="standin-key", base_url=standin.url
+    )
+    assert chooser.invoke("hi").response_metadata["model"] == "speed"
     msg = chooser.invoke("hi", config={"configurable": {"model": "parallel:lite"}})
     assert msg.response_metadata["model"] == "lite"
 
@@ -170,7 +161,9 @@ def test_unknown_provider_falls_through_to_langchain() -> None:
 def test_unknown_provider_without_langchain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "langchain.chat_models", None)
     with pytest.raises(
-        ProviderError, match=r"Known providers: fake, parallel.*pip install"
+        ProviderError,
+        match=r"No installed provider is called 'mystery'.*fake \(any model name\); "
+        r"parallel \(speed, lite, base, core\).*pip install langchain",
     ):
         init_chat_model("mystery:model-1")
 
@@ -234,7 +227,8 @@ def test_duplicate_name_reported_and_ours_wins(site: Path) -> None:
     )
     reset_registry()
     with pytest.warns(
-        ProviderPluginWarning, match=r"langchain.parallel \(used\).*aaa-impostor"
+        ProviderPluginWarning,
+        match=r"langchain-parallel \(built in\) \(used\).*aaa-impostor",
     ):
         llm = init_chat_model("parallel:speed")
     assert isinstance(llm, ChatParallelWeb)

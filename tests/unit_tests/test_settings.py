@@ -50,7 +50,7 @@ def test_dotenv_file(tmp_path: Path) -> None:
 def test_arguments_beat_environment_beats_dotenv_beats_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "parallel.toml").write_text('model = "core"\ntimeout = 900\n')
+    (tmp_path / "parallel.toml").write_text('default_model = "core"\ntimeout = 900\n')
     (tmp_path / ".env").write_text("PARALLEL_MODEL=base\nPARALLEL_TIMEOUT=800\n")
     monkeypatch.setenv("PARALLEL_TIMEOUT", "700")
     llm = ChatParallelWeb()
@@ -135,3 +135,86 @@ def test_settings_reread_when_environment_changes(
     assert ChatParallelWeb().model == "speed"
     monkeypatch.setenv("PARALLEL_MODEL", "base")
     assert ChatParallelWeb().model == "base"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "hint"),
+    [
+        ("timout = 5\n", "timout", "timeout"),
+        ('default_modle = "quick"\n', "default_modle", "default_model"),
+        ('model = "core"\n', "model", "default_model"),
+        ('disabled_provider = ["fake"]\n', "disabled_provider", "disabled_providers"),
+    ],
+)
+def test_misspelled_top_level_key_names_file_key_and_nearest(
+    text: str, key: str, hint: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "parallel.toml"
+    path.write_text(text)
+    with pytest.raises(
+        ConfigError, match=rf"{path}: unknown key '{key}'; did you mean '{hint}'\?"
+    ):
+        ChatParallelWeb()
+
+
+def test_short_timeout_warning_points_at_the_caller() -> None:
+    from langchain.chat_models import init_chat_model as langchain_init
+
+    from langchain_parallel import init_chat_model
+
+    builders = [
+        lambda: ChatParallelWeb(model="core", timeout=5),
+        lambda: init_chat_model("parallel:core", timeout=5),
+        lambda: langchain_init("parallel:core", timeout=5),  # through the bridge
+    ]
+    for build in builders:
+        with pytest.warns(UserWarning, match=r"^timeout=5 s is below 'core'") as got:
+            build()
+        assert [w.filename for w in got] == [__file__]
+
+
+@pytest.mark.parametrize(
+    ("arrange", "origin"),
+    [
+        ("env", "environment variable PARALLEL_TIMEOUT"),
+        ("dotenv", ".env entry PARALLEL_TIMEOUT"),
+        ("file", "timeout in {path}"),
+        ("alias", r"models\.research in {path}"),
+    ],
+)
+def test_short_timeout_warning_names_the_setting(
+    arrange: str, origin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_parallel import init_chat_model
+
+    path = tmp_path / "parallel.toml"
+    path.write_text('[models.research]\nmodel = "parallel:core"\n')
+    if arrange == "env":
+        monkeypatch.setenv("PARALLEL_TIMEOUT", "5")
+    elif arrange == "dotenv":
+        (tmp_path / ".env").write_text("PARALLEL_TIMEOUT=5\n")
+    elif arrange == "file":
+        path.write_text('timeout = 5\n[models.research]\nmodel = "parallel:core"\n')
+    else:
+        path.write_text('[models.research]\nmodel = "parallel:core"\ntimeout = 5\n')
+    expected = rf"timeout=5 s \(from {origin.format(path=path)}\) is below 'core'"
+    with pytest.warns(UserWarning, match=expected) as caught:
+        init_chat_model("research")
+    assert caught[0].filename == __file__
+    with pytest.warns(UserWarning, match=r"^timeout=2 s is below") as caught:
+        init_chat_model("research", timeout=2)  # an argument: no origin to name
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [('["a", "b"]', ["a", "b"]), ("a,b", ["a", "b"]), (" a , ", ["a"]), ("", [])],
+)
+def test_provider_lists_take_json_or_commas(
+    value: str, expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARALLEL_DISABLED_PROVIDERS", value)
+    monkeypatch.setenv("PARALLEL_ENABLED_PROVIDERS", value)
+    settings = load_settings()
+    assert settings.disabled_providers == expected
+    assert settings.enabled_providers == (expected or None)
