@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +34,7 @@ from langchain_parallel import (
 )
 from langchain_parallel import errors as E
 from langchain_parallel._client import cached_client_count
+from langchain_parallel.registry import load_tool, reset_registry
 
 KEY = "standin-key"
 
@@ -615,3 +617,42 @@ async def test_a_broken_answer_is_an_api_error(connected: StandIn) -> None:
     connected.inject(Fault("malformed"))
     with pytest.raises(E.APIError, match="is not JSON"):
         await ParallelSearchTool().ainvoke({"search_queries": ["x"]})
+
+
+# --- by name, through the registry -------------------------------------------
+
+
+@pytest.fixture
+def fresh_registry() -> Iterator[None]:
+    reset_registry()
+    yield
+    reset_registry()
+
+
+@pytest.mark.usefixtures("fresh_registry")
+def test_load_tool_builds_the_search_tool(connected: StandIn) -> None:
+    tool = load_tool("parallel:search", max_results=2, mode="basic")
+    assert isinstance(tool, ParallelSearchTool)
+    result = tool.invoke({"search_queries": ["grid batteries", "storage"]})
+    assert len(result["results"]) == 2
+    assert bodies(connected, "/v1/search")[0]["mode"] == "basic"
+    assert isinstance(load_tool("parallel:extract"), ParallelExtractTool)
+
+
+@pytest.mark.usefixtures("fresh_registry")
+def test_a_config_alias_sets_the_search_tools_defaults(
+    connected: StandIn, tmp_path: Path
+) -> None:
+    (tmp_path / "parallel.toml").write_text(
+        '[tools.news]\ntool = "parallel:search"\nmax_results = 3\n'
+        "source_policy = { include_domains = ['reuters.com'], "
+        "after_date = 2025-06-01 }\n"
+    )
+    news = load_tool("news")
+    result = news.invoke({"search_queries": ["central bank rates"]})
+    assert [r["url"].split("/")[2] for r in result["results"]] == ["reuters.com"] * 3
+    (body,) = bodies(connected, "/v1/search")
+    assert body["advanced_settings"]["source_policy"] == {
+        "include_domains": ["reuters.com"],
+        "after_date": "2025-06-01",
+    }
