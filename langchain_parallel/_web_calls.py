@@ -7,8 +7,8 @@ environment, `.env` or the config file when not passed (`PARALLEL_API_KEY`,
 tool can be built (and listed, or given to an agent) before the key is set.
 
 `post` / `apost` send a search or extract request through `parallel-web`'s shared,
-cached client and translate the SDK's exceptions into the package's error tree,
-chained, in one place.
+cached client, inside the transport's one translation boundary (`translated`), so
+the SDK's exceptions surface as the package's errors, chained.
 """
 
 from __future__ import annotations
@@ -27,12 +27,8 @@ from langchain_parallel._client import (
     parallel_client,
 )
 from langchain_parallel._settings import DEFAULT_BASE_URL, fill_from_settings
-from langchain_parallel.errors import (
-    APIError,
-    ConfigError,
-    MissingAPIKeyError,
-    translate,
-)
+from langchain_parallel._transport import translated
+from langchain_parallel.errors import APIError, ConfigError, MissingAPIKeyError
 
 # Search answers in seconds; a live fetch of 20 pages can take a minute or more.
 DEFAULT_TIMEOUT = 120.0
@@ -137,12 +133,10 @@ def post(
     config: ClientConfig, path: str, body: dict[str, Any], timeout: float | None = None
 ) -> dict[str, Any]:
     """POST `body` to `path` on the shared client; the JSON answer as a dict."""
-    try:
+    with translated(timeout or config.timeout):
         response = parallel_client(config).post(
             path, body=body, options=_options(timeout), cast_to=httpx.Response
         )
-    except parallel.APIError as exc:
-        raise translate(exc, timeout or config.timeout) from exc
     return _decoded(response.content, path)
 
 
@@ -150,11 +144,9 @@ async def apost(
     config: ClientConfig, path: str, body: dict[str, Any], timeout: float | None = None
 ) -> dict[str, Any]:
     """Async `post`."""
-    try:
+    with translated(timeout or config.timeout):
         client = await async_parallel_client(config)
         response = await client.post(
             path, body=body, options=_options(timeout), cast_to=httpx.Response
         )
-    except parallel.APIError as exc:
-        raise translate(exc, timeout or config.timeout) from exc
     return _decoded(response.content, path)

@@ -10,6 +10,7 @@ keys that identify a response go into `response_metadata` once per answer: on th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_parallel.errors import APIError, StreamError
+from langchain_parallel._sse import Event, SSEDecoder
+from langchain_parallel.errors import APIResponseValidationError, StreamError
 
 PROVIDER = "parallel"
 
@@ -64,7 +66,9 @@ def response_metadata(
     return meta
 
 
-def message_from_completion(data: Mapping[str, Any], requested_model: str) -> AIMessage:
+def message_from_completion(
+    data: Mapping[str, Any], requested_model: str, base_url: str = ""
+) -> AIMessage:
     """Turn a decoded non-streaming response body into an `AIMessage`."""
     choices = data.get("choices")
     if (
@@ -72,90 +76,152 @@ def message_from_completion(data: Mapping[str, Any], requested_model: str) -> AI
         or not choices
         or not isinstance(choices[0], Mapping)
     ):
-        raise StreamError(
-            "The API answered without a choice; the response is not a chat completion.",
-            body=dict(data),
+        raise _not_a_completion(
+            "JSON without a choice", json.dumps(data)[:200], base_url, data
         )
     choice = choices[0]
-    message = choice.get("message") or {}
+    message = choice.get("message")
+    content = message.get("content") if isinstance(message, Mapping) else None
+    if content is not None and not isinstance(content, str):
+        raise _not_a_completion(
+            "a choice whose content is not text", repr(content)[:200], base_url, data
+        )
     return AIMessage(
-        content=message.get("content") or "",
+        content=content or "",
         response_metadata=response_metadata(data, choice, requested_model),
         usage_metadata=_usage(data.get("usage")),
     )
 
 
-def completion_result(content: bytes, requested_model: str) -> ChatResult:
-    """Decode a non-streaming response body into a `ChatResult`."""
+def message_from_body(
+    content: bytes, requested_model: str, base_url: str = ""
+) -> AIMessage:
+    """Decode a whole 200 answer (always UTF-8 JSON) into an `AIMessage`.
+
+    Raises:
+        APIResponseValidationError: the body is empty, HTML, not JSON, or JSON that
+            is not a chat completion; the message names `base_url`.
+
+    """
     try:
         data = json.loads(content)
-    except ValueError as exc:
-        raise APIError(
-            "The API answered 200 with a body that is not JSON "
-            f"({content[:120]!r}); check base_url / PARALLEL_BASE_URL."
-        ) from exc
+    except ValueError as exc:  # UnicodeDecodeError included
+        text = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+        what = (
+            "an empty body"
+            if not text
+            else "an HTML page"
+            if text[:1] == b"<"
+            else "a body that is not JSON"
+        )
+        raise _not_a_completion(what, repr(content[:200]), base_url) from exc
     if not isinstance(data, dict):
-        raise APIError(f"The API answered with unexpected JSON: {content[:120]!r}")
-    message = message_from_completion(data, requested_model)
+        raise _not_a_completion(
+            "JSON that is not an object", repr(content[:200]), base_url
+        )
+    return message_from_completion(data, requested_model, base_url)
+
+
+def completion_result(
+    content: bytes, requested_model: str, base_url: str = ""
+) -> ChatResult:
+    """Decode a non-streaming response body into a `ChatResult`."""
+    message = message_from_body(content, requested_model, base_url)
     return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-class SSEParser:
-    """Server-sent events, line by line, as the `text/event-stream` spec reads them."""
+def _not_a_completion(
+    what: str, shown: str, base_url: str, body: object = None
+) -> APIResponseValidationError:
+    server = _error_message(body)
+    if server:
+        what = f"an error instead of a completion: {server}"
+    where = f"The server at {base_url}" if base_url else "The server"
+    return APIResponseValidationError(
+        f"{where} answered 200 with {what}, not a Parallel chat completion "
+        f"(the body starts {shown}). Check base_url / PARALLEL_BASE_URL (default "
+        "https://api.parallel.ai) and any proxy in between.",
+        server_message=server,
+        body=body,
+    )
 
-    def __init__(self) -> None:
-        """Start with no event pending."""
-        self._data: list[str] = []
-        self._event = ""
 
-    def feed(self, line: str) -> tuple[str, str] | None:
-        """Take one line; return `(event, data)` when a blank line ends an event."""
-        if not line:
-            return self.flush()
-        if line.startswith(":"):
-            return None
-        name, _, value = line.partition(":")
-        if value.startswith(" "):
-            value = value[1:]
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
-            self._event = value
-        return None
+def _error_message(body: object) -> str | None:
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if isinstance(error, Mapping):
+        message = error.get("message") or error.get("detail")
+        return str(message) if message else json.dumps(error)
+    return str(error) if error else None
 
-    def flush(self) -> tuple[str, str] | None:
-        """End the pending event, if any."""
-        if not self._data:
-            self._event = ""
-            return None
-        event = (self._event, "\n".join(self._data))
-        self._data, self._event = [], ""
-        return event
+
+def _chunk(text: str) -> ChatGenerationChunk:
+    return ChatGenerationChunk(
+        message=AIMessageChunk(
+            content=text, response_metadata={"model_provider": PROVIDER}
+        )
+    )
+
+
+# A body whose first line is an event-stream field or comment: a stream, even if it
+# ended before its first event.
+_SSE_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?[\r\n]*(?::|(?:data|event|id|retry)[:\r\n])"
+)
 
 
 class StreamAssembler:
-    """Turns stream events into chunks and refuses to pass a cut stream as complete."""
+    """Turns a streamed answer's bytes into chunks; never passes a cut one as whole.
 
-    def __init__(self, requested_model: str) -> None:
-        """Track one stream for `requested_model`."""
+    When an answer is complete: a stream is whole once it has sent `data: [DONE]`
+    or a choice with a `finish_reason`, the two ends OpenAI-compatible servers write
+    (Parallel documents neither, and every Parallel stream seen ends with one of
+    them). Nothing else counts: `basis` and `interaction_id` may ride on any chunk,
+    `null` placeholders included, so their presence says nothing about the end. The
+    one other whole answer is a body with no event at all, read as invoke reads its
+    answer: a JSON completion from a server that ignores `stream` is the answer, and
+    an empty, HTML or undecodable body raises invoke's `APIResponseValidationError`.
+    Anything else that ends raises `StreamError` with the text received so far.
+    """
+
+    def __init__(self, requested_model: str, base_url: str = "") -> None:
+        """Track one stream for `requested_model`, served from `base_url`."""
         self.requested_model = requested_model
-        self._parser = SSEParser()
+        self.base_url = base_url
+        self._decoder = SSEDecoder()
+        self._body: list[bytes] | None = []  # kept until the first event arrives
         self._last: dict[str, Any] = {}
         self._choice: dict[str, Any] = {}
         self._finished = False
         self._partial: list[str] = []
 
-    def feed(self, line: str) -> ChatGenerationChunk | None:
-        """Take one line of the body; return a content chunk when one completes."""
-        event = self._parser.feed(line)
-        return None if event is None else self._handle(*event)
+    def feed(self, data: bytes) -> list[ChatGenerationChunk]:
+        """Take the next bytes of the body; return the content chunks they complete."""
+        events = self._decoder.feed(data)
+        if self._body is not None:
+            self._body.append(data)
+            if events:
+                self._body = None
+        chunks = []
+        for event in events:
+            chunk = self._handle(event)
+            if chunk is not None:
+                chunks.append(chunk)
+        return chunks
 
-    def close(self) -> ChatGenerationChunk:
-        """The closing chunk with the answer's metadata; raise if the stream was cut.
+    def finish(self) -> list[ChatGenerationChunk]:
+        """The last chunks once the body has ended; raise if the answer is cut.
 
         An event left without its blank line at the end of the body is discarded,
         as the `text/event-stream` spec says: it may have been cut mid-way.
         """
+        if self._body is not None:  # not a single event
+            body = b"".join(self._body)
+            if not _SSE_START.match(body):
+                message = message_from_body(body, self.requested_model, self.base_url)
+                text = message.text
+                self._partial.append(text)
+                closing = _closing(message.response_metadata, message.usage_metadata)
+                return [_chunk(text), closing] if text else [closing]
         if not self._finished:
             partial = self.partial_content
             raise StreamError(
@@ -165,48 +231,55 @@ class StreamAssembler:
                 partial_content=partial,
             )
         meta = response_metadata(self._last, self._choice, self.requested_model)
-        message = AIMessageChunk(
-            content="",
-            response_metadata=meta,
-            usage_metadata=_usage(self._last.get("usage")),
-            chunk_position="last",
-        )
-        return ChatGenerationChunk(message=message)
+        return [_closing(meta, _usage(self._last.get("usage")))]
 
-    def _handle(self, event: str, data: str) -> ChatGenerationChunk | None:
-        if data.startswith("[DONE]"):
-            self._finished = True
-            return None
+    def _handle(self, event: Event) -> ChatGenerationChunk | None:
+        kind, data = event
         try:
             payload = json.loads(data)
         except ValueError as exc:
-            raise StreamError(
-                f"The stream sent an event that is not JSON: {data[:200]!r}"
-            ) from exc
-        if not isinstance(payload, dict):
-            raise StreamError(f"The stream sent an unexpected event: {data[:200]!r}")
-        if event == "error" or "error" in payload:
-            raise _stream_error(payload, "".join(self._partial))
+            stripped = data.strip()
+            if stripped == "[DONE]":
+                self._finished = True
+                return None
+            if kind == "error":
+                raise _stream_error({"error": stripped}, self.partial_content) from exc
+            if not stripped:  # an empty event: nothing to read, as a keep-alive
+                return None
+            raise self._unreadable("an event that is not JSON", data) from exc
+        if type(payload) is not dict:
+            raise self._unreadable("an event that is not a JSON object", data)
+        if payload.get("error") or kind == "error":  # "error": null is none
+            raise _stream_error(payload, self.partial_content)
+        last = self._last  # each top-level key's latest non-empty value
         for key, value in payload.items():
-            if key != "choices" and value not in (None, "", []):
-                self._last[key] = value
-        if "basis" in payload or payload.get("interaction_id"):
-            self._finished = True
-        choices = payload.get("choices") or []
+            if value:
+                last[key] = value
+        choices = payload.get("choices")
         if not choices:
             return None
-        choice = choices[0]
-        if choice.get("finish_reason"):
+        try:
+            choice = choices[0]
+            finish = choice.get("finish_reason")
+            delta = choice.get("delta")
+            text = delta.get("content") if delta else None
+        except (AttributeError, IndexError, KeyError, TypeError) as exc:
+            raise self._unreadable("a chunk that is not a chat chunk", data) from exc
+        if finish:
             self._finished = True
-            self._choice = {"finish_reason": choice["finish_reason"]}
-        text = (choice.get("delta") or {}).get("content") or ""
+            self._choice = {"finish_reason": finish}
         if not text:
             return None
+        if type(text) is not str:
+            raise self._unreadable("a chunk whose content is not text", data)
         self._partial.append(text)
-        chunk = AIMessageChunk(
-            content=text, response_metadata={"model_provider": PROVIDER}
+        return _chunk(text)
+
+    def _unreadable(self, what: str, data: str) -> StreamError:
+        return StreamError(
+            f"The stream sent {what}: {data[:200]!r}",
+            partial_content=self.partial_content,
         )
-        return ChatGenerationChunk(message=chunk)
 
     @property
     def partial_content(self) -> str:
@@ -214,8 +287,20 @@ class StreamAssembler:
         return "".join(self._partial)
 
 
+def _closing(
+    metadata: dict[str, Any], usage: UsageMetadata | None
+) -> ChatGenerationChunk:
+    message = AIMessageChunk(
+        content="",
+        response_metadata=metadata,
+        usage_metadata=usage,
+        chunk_position="last",
+    )
+    return ChatGenerationChunk(message=message)
+
+
 def _stream_error(payload: Mapping[str, Any], partial: str) -> StreamError:
-    error = payload.get("error", payload)
+    error = payload.get("error") or payload
     if isinstance(error, Mapping):
         message = error.get("message") or error.get("detail") or json.dumps(error)
         ref = error.get("ref_id") or error.get("request_id")

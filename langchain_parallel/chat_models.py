@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-import httpx2
-import openai
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -22,13 +20,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
-from langchain_parallel import _structured, citations
-from langchain_parallel._client import (
-    ClientConfig,
-    async_client,
-    check_base_url,
-    sync_client,
-)
+from langchain_parallel import _structured, _transport, citations
+from langchain_parallel._client import ClientConfig, check_base_url
 from langchain_parallel._messages import to_wire
 from langchain_parallel._models import (
     DEFAULT_MODEL,
@@ -43,7 +36,6 @@ from langchain_parallel.errors import (
     InputError,
     MissingAPIKeyError,
     UnsupportedFeatureError,
-    translate,
 )
 
 # OpenAI-compatible parameters Parallel accepts and ignores. Sent when set (never as
@@ -297,13 +289,8 @@ class ChatParallelWeb(BaseChatModel):
                 self._stream(messages, stop, run_manager, **kwargs)
             )
         config, body = self._request(messages, stop, kwargs)
-        try:
-            response = sync_client(config).post(
-                _PATH, body=body, cast_to=httpx2.Response
-            )
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise translate(exc, config.timeout) from exc
-        return completion_result(response.content, body["model"])
+        content = _transport.post(config, _PATH, body)
+        return completion_result(content, body["model"], config.base_url)
 
     async def _agenerate(
         self,
@@ -316,12 +303,8 @@ class ChatParallelWeb(BaseChatModel):
             stream = self._astream(messages, stop, run_manager, **kwargs)
             return await agenerate_from_stream(stream)
         config, body = self._request(messages, stop, kwargs)
-        try:
-            client = await async_client(config)
-            response = await client.post(_PATH, body=body, cast_to=httpx2.Response)
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise translate(exc, config.timeout) from exc
-        return completion_result(response.content, body["model"])
+        content = await _transport.apost(config, _PATH, body)
+        return completion_result(content, body["model"], config.base_url)
 
     def _stream(
         self,
@@ -332,23 +315,19 @@ class ChatParallelWeb(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         config, body = self._request(messages, stop, kwargs)
         body["stream"] = True
-        assembler = StreamAssembler(body["model"])
-        try:
-            response = sync_client(config).post(
-                _PATH, body=body, cast_to=httpx2.Response, stream=True
-            )
-            try:
-                for line in response.iter_lines():
-                    chunk = assembler.feed(line)
-                    if chunk is not None:
-                        if run_manager:
-                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-            finally:  # also when the caller stops early: release the connection
-                response.close()
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise translate(exc, config.timeout, assembler.partial_content) from exc
-        yield assembler.close()
+        answer = StreamAssembler(body["model"], config.base_url)
+        with _transport.stream(
+            config, _PATH, body, lambda: answer.partial_content
+        ) as pieces:
+            for piece in pieces:
+                for chunk in answer.feed(piece):
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        for chunk in answer.finish():
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     async def _astream(
         self,
@@ -359,24 +338,19 @@ class ChatParallelWeb(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         config, body = self._request(messages, stop, kwargs)
         body["stream"] = True
-        assembler = StreamAssembler(body["model"])
-        try:
-            client = await async_client(config)
-            response = await client.post(
-                _PATH, body=body, cast_to=httpx2.Response, stream=True
-            )
-            try:
-                async for line in response.aiter_lines():
-                    chunk = assembler.feed(line)
-                    if chunk is not None:
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-            finally:  # also on cancellation: release the connection
-                await response.aclose()
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise translate(exc, config.timeout, assembler.partial_content) from exc
-        yield assembler.close()
+        answer = StreamAssembler(body["model"], config.base_url)
+        async with _transport.astream(
+            config, _PATH, body, lambda: answer.partial_content
+        ) as pieces:
+            async for piece in pieces:
+                for chunk in answer.feed(piece):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        for chunk in answer.finish():
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
         """Refuse: Parallel's Chat API has no tool calling.

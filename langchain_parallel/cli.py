@@ -113,12 +113,13 @@ def _progress(stream: TextIO, label: str) -> Iterator[threading.Event]:
 
 
 def _sources(metadata: dict[str, Any]) -> list[tuple[str, str]]:
+    from langchain_parallel.citations import citations  # reads any basis safely
+
     seen: dict[str, str] = {}
-    for entry in metadata.get("basis") or ():
-        for citation in entry.get("citations") or ():
-            url = citation.get("url")
-            if url and url not in seen:
-                seen[url] = citation.get("title") or url
+    for citation in citations(metadata.get("basis")):
+        url = citation.get("url")
+        if url and url not in seen:
+            seen[url] = citation.get("title") or url
     return [(title, url) for url, title in seen.items()]
 
 

@@ -23,6 +23,8 @@ ParallelError
     │   └── ServerError                 5xx
     ├── APIConnectionError              no answer: refused, reset, cut mid-stream
     │   └── APITimeoutError             the request or stream timed out
+    ├── APIResponseValidationError      a 200 answer that is no chat completion:
+    │                                   HTML, empty, not JSON, or without a choice
     └── StreamError                     the stream reported an error or ended early
 ```
 
@@ -37,14 +39,18 @@ never by message text.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -190,6 +196,15 @@ class APITimeoutError(APIConnectionError):
     """The request, or a stream between two chunks, took longer than `timeout`."""
 
 
+class APIResponseValidationError(APIError):
+    """The server answered 200 with something that is not a chat completion.
+
+    An HTML page (a proxy or a `base_url` that is not Parallel's), an empty body,
+    a body that is not JSON, or JSON without a choice; the message names `base_url`
+    and shows the start of the body. Raised alike for invoke and for a stream.
+    """
+
+
 class StreamError(APIError):
     """The stream carried an error event, or ended before the answer was complete."""
 
@@ -235,7 +250,6 @@ def _server_message(body: object) -> str | None:
         return text[:500] or None
     if not isinstance(body, Mapping):
         return None
-    body = _unwrapped(body)
     message = body.get("message")
     detail = body.get("detail")
     if isinstance(detail, list):
@@ -255,10 +269,9 @@ def _server_message(body: object) -> str | None:
     return " - ".join(dict.fromkeys(pieces)) or None
 
 
-def _unwrapped(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    # `parallel-web`, unlike `openai`, leaves Parallel's `ErrorResponse`
-    # (`{"type": "error", "error": {...}}`) whole.
-    inner = body.get("error")
+def _error_object(body: object) -> object:
+    # openai unwraps `{"error": {...}}` itself; parallel-web leaves the body whole.
+    inner = body.get("error") if isinstance(body, Mapping) else None
     return inner if isinstance(inner, Mapping) else body
 
 
@@ -267,22 +280,38 @@ def _request_id(exc: Any) -> str | None:
     ref = getattr(exc, "request_id", None) or exc.response.headers.get("x-request-id")
     if isinstance(ref, str) and ref:
         return ref
-    body = exc.body
+    body = _error_object(exc.body)
     if isinstance(body, Mapping):
-        body = _unwrapped(body)
         ref = body.get("ref_id") or body.get("request_id")
         if isinstance(ref, str):
             return ref
     return None
 
 
-def _retry_after(exc: Any) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    if value is None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asks us to wait, read as the SDKs read it.
+
+    `retry-after-ms` first, then `retry-after` as seconds (fractions allowed), then
+    `retry-after` as an HTTP-date (a date already past means now). Values that are
+    negative, not finite or unreadable give `None`, as they do not tell a wait.
+    """
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) / scale
+        except ValueError:
+            continue
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    value = headers.get("retry-after")
+    date = email.utils.parsedate_tz(value) if value else None
+    if date is None:
         return None
     try:
-        return float(value)
-    except ValueError:
+        # HTTP-dates have whole seconds; so does the wait derived from one.
+        return float(max(0, round(email.utils.mktime_tz(date) - time.time())))
+    except (OverflowError, ValueError):
         return None
 
 
@@ -330,9 +359,9 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
     sdk: Any = exc  # one SDK's class or the other's: same attributes, typed apart
     if isinstance(exc, _classes(_SDKS, "APIStatusError")):
         status: int = sdk.status_code
-        server = _server_message(sdk.body)
+        server = _server_message(_error_object(sdk.body))
         request_id = _request_id(exc)
-        retry_after = _retry_after(exc)
+        retry_after = _retry_after(sdk.response.headers)
         cls, lead, hint = _LEADS.get(
             status,
             (ServerError, "Server error", "")
@@ -362,7 +391,7 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
             "Check base_url / PARALLEL_BASE_URL and the network."
         )
     if isinstance(exc, _classes(_SDKS, "APIError")):
-        server = _server_message(sdk.body) or sdk.message
+        server = _server_message(_error_object(sdk.body)) or sdk.message
         return StreamError(
             _sentence("The stream reported an error", None, server),
             server_message=server,

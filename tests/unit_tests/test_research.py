@@ -59,8 +59,10 @@ def test_speed_carries_no_citations(standin: StandIn) -> None:
 
 def test_citations_ignore_malformed_basis() -> None:
     assert citations(None) == []
-    assert citations("text") == []
-    assert citations([{"citations": [{"title": "no url"}]}, 3]) == []
+    with pytest.warns(UserWarning, match="a basis that is a str"):
+        assert citations("text") == []
+    with pytest.warns(UserWarning, match="without a URL; a basis entry that is a"):
+        assert citations([{"citations": [{"title": "no url"}]}, 3]) == []
 
 
 def test_previous_interaction_id_on_model_and_per_call(

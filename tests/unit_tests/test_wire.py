@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from langchain_parallel._wire import SSEParser, StreamAssembler
+from langchain_parallel._sse import SSEDecoder
+from langchain_parallel._wire import StreamAssembler
 from langchain_parallel.errors import StreamError
 
 
-def _event(payload: dict) -> list[str]:
-    return [f"data: {json.dumps(payload)}", ""]
+def _event(payload: dict) -> bytes:
+    return f"data: {json.dumps(payload)}\n\n".encode()
 
 
 def _delta(text: str, finish: str | None = None) -> dict:
@@ -20,35 +21,43 @@ def _delta(text: str, finish: str | None = None) -> dict:
     }
 
 
-def test_sse_parser_follows_the_spec() -> None:
-    parser = SSEParser()
-    lines = [": comment", "event: error", "data: a", "data:b", "", "data: c"]
-    events = [e for e in (parser.feed(line) for line in lines) if e is not None]
-    assert events == [("error", "a\nb")]
+def test_sse_decoder_follows_the_spec() -> None:
+    decoder = SSEDecoder()
+    body = b": comment\nevent: error\ndata: a\ndata:b\nid: 7\nretry: 250\n\ndata: c"
+    assert decoder.feed(body) == [("error", "a\nb")]
+    assert decoder.last_event_id == "7"
+    assert decoder.retry == 250
+    # "data: c" waits for its blank line; a blank line with no data dispatches
+    # nothing and forgets the event type; a bare "data" line is an empty data field
+    assert decoder.feed(b"\n\nevent: x\n\ndata\n\n") == [
+        ("message", "c"),
+        ("message", ""),
+    ]
 
 
 def test_unterminated_last_event_is_discarded_and_the_stream_is_incomplete() -> None:
     assembler = StreamAssembler("speed")
-    chunks = [assembler.feed(line) for line in _event(_delta("Hello "))]
+    chunks = assembler.feed(_event(_delta("Hello ")))
     # the final chunk arrives without the blank line that ends an event
-    assembler.feed(f"data: {json.dumps(_delta('world', 'stop'))}")
-    assert [c.text for c in chunks if c is not None] == ["Hello "]
+    last = f"data: {json.dumps(_delta('world', 'stop'))}\n"
+    assert assembler.feed(last.encode()) == []
+    assert [c.text for c in chunks] == ["Hello "]
     with pytest.raises(StreamError) as info:
-        assembler.close()
+        assembler.finish()
     assert info.value.partial_content == "Hello "
 
 
 def test_finish_reason_alone_completes_a_stream_without_done() -> None:
     assembler = StreamAssembler("lite")
-    for line in _event(_delta("Answer", "stop")):
-        assembler.feed(line)
-    final = assembler.close()
+    assembler.feed(_event(_delta("Answer", "stop")))
+    (final,) = assembler.finish()
     assert final.message.response_metadata["finish_reason"] == "stop"
     assert final.message.response_metadata["model"] == "lite"
 
 
-def test_non_json_event_raises() -> None:
+def test_non_json_event_raises_with_the_text_so_far() -> None:
     assembler = StreamAssembler("speed")
-    assembler.feed("data: <html>")
-    with pytest.raises(StreamError, match="not JSON"):
-        assembler.feed("")
+    assembler.feed(_event(_delta("Hi")))
+    with pytest.raises(StreamError, match="not JSON") as info:
+        assembler.feed(b"data: <html>\n\n")
+    assert info.value.partial_content == "Hi"

@@ -1,0 +1,119 @@
+"""HTTP transport: requests out, bytes back, and the one place SDK errors become ours.
+
+Chat posts its JSON body through the `openai` client's own `post` (keeping the
+SDK's retries, timeouts, auth and error types) and takes the `httpx2.Response`
+back unparsed: reading JSON and event streams ourselves is what makes a call
+cheaper than the typed SDK's. Search, extract and tasks call the `parallel-web`
+SDK's typed methods inside `translated(...)`, so every exception of either SDK or
+either transport, raised while sending or while a body is read, surfaces as a
+`langchain_parallel.errors` class chained `from` the original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx2
+
+from langchain_parallel._client import ClientConfig, async_client, sync_client
+from langchain_parallel.errors import is_sdk_error, translate
+
+__all__ = [
+    "apost",
+    "astream",
+    "post",
+    "stream",
+    "translated",
+]
+
+
+def _nothing() -> str:
+    return ""
+
+
+@contextmanager
+def translated(
+    timeout: float | None, partial: Callable[[], str] = _nothing
+) -> Iterator[None]:
+    """Run SDK calls; re-raise SDK and transport errors as ours, chained.
+
+    Args:
+        timeout: The timeout in force, named by a timeout error's message.
+        partial: What a stream has delivered so far, kept on the error.
+
+    Raises:
+        langchain_parallel.errors.ParallelError: for any exception of the `openai`
+            or `parallel` SDKs or of `httpx2`/`httpx`; other exceptions pass as they
+            are.
+
+    Example:
+        ```python
+        with translated(config.timeout):
+            result = parallel_client(config).search(objective=...)
+        ```
+
+    """
+    try:
+        yield
+    except Exception as exc:
+        if not is_sdk_error(exc):
+            raise
+        raise translate(exc, timeout, partial()) from exc
+
+
+def post(config: ClientConfig, path: str, body: Mapping[str, Any]) -> bytes:
+    """POST `body` as JSON to `path` under `base_url`; return the answer's body."""
+    with translated(config.timeout):
+        response = sync_client(config).post(path, body=body, cast_to=httpx2.Response)
+        return response.content
+
+
+async def apost(config: ClientConfig, path: str, body: Mapping[str, Any]) -> bytes:
+    """The async twin of `post`."""
+    with translated(config.timeout):
+        client = await async_client(config)
+        response = await client.post(path, body=body, cast_to=httpx2.Response)
+        return response.content
+
+
+@contextmanager
+def stream(
+    config: ClientConfig,
+    path: str,
+    body: Mapping[str, Any],
+    partial: Callable[[], str] = _nothing,
+) -> Iterator[Iterator[bytes]]:
+    """POST `body`; give the answer's body read by read, as bytes.
+
+    Errors raised in the block while reading are translated too, keeping
+    `partial()`; leaving the block, early or not, closes the response.
+    """
+    with translated(config.timeout, partial):
+        response = sync_client(config).post(
+            path, body=body, cast_to=httpx2.Response, stream=True
+        )
+        try:
+            yield response.iter_bytes()
+        finally:
+            response.close()
+
+
+@asynccontextmanager
+async def astream(
+    config: ClientConfig,
+    path: str,
+    body: Mapping[str, Any],
+    partial: Callable[[], str] = _nothing,
+) -> AsyncIterator[AsyncIterator[bytes]]:
+    """The async twin of `stream`; cancellation closes the response too."""
+    with translated(config.timeout, partial):
+        client = await async_client(config)
+        response = await client.post(
+            path, body=body, cast_to=httpx2.Response, stream=True
+        )
+        try:
+            yield response.aiter_bytes()
+        finally:
+            await response.aclose()
