@@ -73,7 +73,7 @@ class SearchArgs(BaseModel):
     include_metadata: bool | None = Field(
         default=None, description="Add search_metadata (timing) to the answer."
     )
-    timeout: float | None = Field(default=None, description="Seconds, this call.")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds, this call.")
 
 
 class ExtractCall(BaseModel):
@@ -119,4 +119,4 @@ class ExtractArgs(BaseModel):
     )
     client_model: str | None = Field(default=None, description="The calling model.")
     session_id: str | None = Field(default=None, description=_SESSION)
-    timeout: float | None = Field(default=None, description="Seconds, this call.")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds, this call.")
