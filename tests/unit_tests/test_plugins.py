@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -20,21 +19,6 @@ from langchain_parallel.registry import (
 )
 
 from .plugin_site import make_distribution, toy_provider
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "site"
-    path.mkdir()
-    monkeypatch.syspath_prepend(str(path))
-    return path
 
 
 def test_builtin_providers_need_no_installed_metadata() -> None:

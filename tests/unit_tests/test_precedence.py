@@ -7,7 +7,6 @@ below it hold different values; the model must get that source's value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 
 from langchain_parallel import ChatParallelWeb, init_chat_model
 from langchain_parallel._settings import load_settings
-from langchain_parallel.registry import reset_registry
 
 SOURCES = ("explicit", "alias", "environment", "dotenv", "file", "default")
 
@@ -42,13 +40,6 @@ VALUES: dict[str, dict[str, Any]] = {
         "default": "https://api.parallel.ai",
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
 
 
 def toml(value: Any) -> str:

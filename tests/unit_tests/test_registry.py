@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,21 +21,6 @@ from langchain_parallel.registry import (
 )
 
 from .plugin_site import make_distribution
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "site"
-    path.mkdir()
-    monkeypatch.syspath_prepend(str(path))
-    return path
 
 
 def test_provider_strings() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from langchain_parallel import ChatParallelWeb, init_chat_model
 from langchain_parallel._init import chat_model_for
 from langchain_parallel.cli import main
 from langchain_parallel.errors import ConfigError, ProviderError
-from langchain_parallel.registry import reset_registry
 
 from .plugin_site import make_distribution, toy_provider
 
@@ -24,13 +22,6 @@ timeout = 600
 [models.quick]
 model = "parallel:speed"
 """
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
 
 
 @pytest.fixture

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from langchain_parallel.errors import ConfigError, ProviderError
-from langchain_parallel.registry import list_tools, load_tool, reset_registry
+from langchain_parallel.registry import list_tools, load_tool
 
 from .plugin_site import make_distribution
-
-
-@pytest.fixture(autouse=True)
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
 
 
 def test_plugins_offer_tools_by_name() -> None:
