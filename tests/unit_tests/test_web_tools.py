@@ -34,7 +34,7 @@ from langchain_parallel import (
 )
 from langchain_parallel import errors as E
 from langchain_parallel._client import cached_client_count
-from langchain_parallel.registry import load_tool, reset_registry
+from langchain_parallel.registry import load_tool
 
 KEY = "standin-key"
 
@@ -622,14 +622,6 @@ async def test_a_broken_answer_is_an_api_error(connected: StandIn) -> None:
 # --- by name, through the registry -------------------------------------------
 
 
-@pytest.fixture
-def fresh_registry() -> Iterator[None]:
-    reset_registry()
-    yield
-    reset_registry()
-
-
-@pytest.mark.usefixtures("fresh_registry")
 def test_load_tool_builds_the_search_tool(connected: StandIn) -> None:
     tool = load_tool("parallel:search", max_results=2, mode="basic")
     assert isinstance(tool, ParallelSearchTool)
@@ -639,7 +631,6 @@ def test_load_tool_builds_the_search_tool(connected: StandIn) -> None:
     assert isinstance(load_tool("parallel:extract"), ParallelExtractTool)
 
 
-@pytest.mark.usefixtures("fresh_registry")
 def test_a_config_alias_sets_the_search_tools_defaults(
     connected: StandIn, tmp_path: Path
 ) -> None:
