@@ -12,14 +12,19 @@ is private, so every step is guarded: if it changes shape, a
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Any
 
 from langchain_parallel._hints import warn_at_caller
+
+# Imported for the type checker only: `typing` and `importlib.abc` cost ~10 ms, and
+# this module loads with the package, even for `parallel-chat --help`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import importlib.abc
+    from collections.abc import Sequence
+    from types import ModuleType
+    from typing import Any
 
 TARGET = "langchain.chat_models.base"
 PROVIDERS = ("parallel", "parallel_task")
@@ -61,7 +66,7 @@ def register(module: ModuleType) -> bool:
     return True
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:  # an importlib.abc.Loader, by protocol
     def __init__(self, inner: importlib.abc.Loader) -> None:
         self._inner = inner
 
@@ -76,7 +81,7 @@ class _Loader(importlib.abc.Loader):
             warn_at_caller(f"{exc}", LangChainBridgeWarning)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:  # an importlib.abc.MetaPathFinder, by protocol
     def find_spec(
         self,
         fullname: str,
@@ -88,7 +93,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         sys.meta_path.remove(self)  # one shot
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is not None and spec.loader is not None:
-            spec.loader = _Loader(spec.loader)
+            spec.loader = _Loader(spec.loader)  # type: ignore[assignment]  # a Loader by protocol
         return spec
 
 

@@ -37,6 +37,8 @@ TOP_LEVEL = (
     "disabled_providers",
     "enabled_providers",
     "strict_plugins",
+    "logs_enabled",  # parallel-chat's conversation log
+    "logs_path",
 )
 ALIAS_TABLES = {"models": "model", "tools": "tool"}
 

@@ -96,6 +96,9 @@ class ParallelSettings(BaseSettings):
     disabled_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     enabled_providers: Annotated[list[str] | None, NoDecode] = None
     strict_plugins: bool = False
+    # parallel-chat's conversation log (langchain_parallel/_logs.py).
+    logs_enabled: bool = True
+    logs_path: Path | None = None
 
     @field_validator("disabled_providers", "enabled_providers", mode="before")
     @classmethod

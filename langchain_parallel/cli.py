@@ -1,174 +1,168 @@
-"""`parallel-chat`: ask Parallel a question from the terminal.
+"""`parallel-chat`: ask Parallel's web-research models from the terminal.
 
 ```
 parallel-chat "What changed in the EU AI Act this year?"
-parallel-chat -m parallel:lite "Who leads solid-state battery research?"
-echo "question" | parallel-chat -m research      # an alias from parallel.toml
-parallel-chat --json "..."                       # content and metadata as JSON
+parallel-chat -m parallel:core "Who leads solid-state battery research?"
+parallel-chat -c "And in Japan?"                 # continue the last conversation
+cat article.txt | parallel-chat "Summarize this:" # question, blank line, the text
+parallel-chat --schema "name, founded int" "Three EU battery makers"
+parallel-chat logs -n 5                          # the latest exchanges
+parallel-chat models                             # providers, models, aliases
 ```
 
-The answer streams to stdout. For research models a spinner with the elapsed time
-runs on stderr while Parallel researches (only when stderr is a terminal), and the
-sources from the basis follow the answer. Exit codes: 0 answered, 1 API error,
-2 usage or configuration error (a missing key included), 130 interrupted.
+The answer streams to stdout. While the model works, a status line on stderr (a
+terminal only) shows the elapsed time, against the documented range for research
+models; it is erased before the answer starts. Sources from the basis follow the
+answer. Every exchange is logged (see `langchain_parallel._logs`) unless `--no-log`
+or `PARALLEL_LOGS_ENABLED=false`.
+
+A command (`logs`, `models`) is recognised only as the first argument; to ask a
+question that is exactly a command's name, write `parallel-chat -- logs`.
+
+Exit codes: 0 answered, 1 API error or an answer that does not fit `--schema`, 2
+usage or configuration error (a missing key included), 130 on Ctrl-C, 143 on
+SIGTERM and 129 on SIGHUP (the exchange is logged first), 141 when stdout is closed
+early (as the shell reports any command killed by SIGPIPE, e.g. `| head`).
+
+Only the standard library is imported until a question is asked, so `--help` and
+`--version` start as fast as Python does.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import signal
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, TextIO
+import warnings
 
-from langchain_parallel.errors import APIError, ParallelError
+from langchain_parallel import __version__
 
-DEFAULT_MODEL = "parallel:speed"
+# Types for the checker only: `typing` alone would add ~3 ms to `--help`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
+PROG = "parallel-chat"
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# 128 + SIGPIPE: what a shell reports for `yes | head -1`. Python's docs suggest 1,
+# but 1 already means "API error" here, and scripts that test for 141 (or run
+# with `set -o pipefail`) should see parallel-chat behave like any other command.
+EXIT_BROKEN_PIPE = 141
+COMMANDS = ("logs", "models")
 
 
-def _parser() -> argparse.ArgumentParser:
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal): stopped as by Ctrl-C, so logged first."""
+
+    def __init__(self, signum: int) -> None:
+        """Name the signal; the exit code is 128 + its number, as a shell reports."""
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = 128 + signum
+
+
+def _question_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="parallel-chat",
-        description="Ask Parallel's web-research models a question.",
+        prog=PROG,
+        description="Ask Parallel's web-research models a question. "
+        f"Commands: {PROG} logs (recent exchanges), {PROG} models (providers, "
+        "models and config aliases); see `<command> --help`.",
+        epilog="Piped text is added to the question after a blank line. "
+        f"To ask a question that is a command's name: {PROG} -- logs",
     )
-    parser.add_argument("question", nargs="?", help="the question (default: stdin)")
+    parser.add_argument(
+        "question",
+        nargs="*",
+        help="the question; several words are joined; '-' (or none) reads stdin",
+    )
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
         "-m",
         "--model",
-        help="provider string (parallel:lite) or config alias; default: the config "
-        f"file's default_model, else {DEFAULT_MODEL}",
+        help="provider string (parallel:lite), model (core) or config alias; "
+        "default: PARALLEL_MODEL, the config file's default_model, parallel:speed",
     )
-    parser.add_argument("--system", help="a system prompt")
+    parser.add_argument("-s", "--system", help="a system prompt")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="continue the latest conversation (its history and research context)",
+    )
+    talk.add_argument("--cid", help="continue the conversation with this id")
     parser.add_argument(
+        "--schema",
+        help="answer as JSON for a field list ('name, founded int, site: its URL'; "
+        "types str, int, float, bool) or a JSON schema (a file or inline JSON)",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
         "--json", action="store_true", help="print content and metadata as JSON"
+    )
+    output.add_argument(
+        "--no-stream",
+        dest="stream",
+        action="store_false",
+        help="print the answer once complete",
+    )
+    parser.add_argument(
+        "--no-log", dest="log", action="store_false", help="do not log this exchange"
     )
     return parser
 
 
-def _question(args: argparse.Namespace, stdin: TextIO) -> str:
-    if args.question and args.question != "-":
-        return str(args.question)
-    if args.question != "-" and stdin.isatty():
-        return ""
-    return stdin.read().strip()
+def _logs_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} logs", description="Show the latest logged exchanges."
+    )
+    parser.add_argument(
+        "-n", "--count", type=int, default=3, help="how many (default 3; 0 for all)"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "-c",
+        "--current",
+        action="store_true",
+        help="only the latest conversation",
+    )
+    which.add_argument("--cid", help="only the conversation with this id")
+    parser.add_argument("--json", action="store_true", help="print them as JSON")
+    parser.add_argument(
+        "--path", action="store_true", help="print the log database's path and exit"
+    )
+    return parser
 
 
-def _model_string(requested: str | None) -> str:
-    if requested:
-        return requested
-    from langchain_parallel._settings import load_settings
-
-    return load_settings().default_model or DEFAULT_MODEL
-
-
-def _ticker(
-    stream: TextIO, label: str
-) -> tuple[Callable[[str], Any], Callable[[], Any]]:
-    """`show(text)` and `clear()` for a one-line status: rich's if installed."""
-    try:
-        from rich.console import Console
-    except ImportError:
-        width = len(label) + 16
-
-        def show(text: str) -> None:
-            stream.write(f"\r{text}".ljust(width))
-            stream.flush()
-
-        def clear() -> None:
-            stream.write("\r" + " " * width + "\r")
-            stream.flush()
-
-        return show, clear
-    status = Console(file=stream).status(label)
-    status.start()
-    return status.update, status.stop
+def _models_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} models",
+        description="List the providers and models that resolve now, the config "
+        "file that was read and what each of its aliases resolves to.",
+    )
+    parser.add_argument("--json", action="store_true", help="print them as JSON")
+    return parser
 
 
-@contextmanager
-def _progress(stream: TextIO, label: str) -> Iterator[threading.Event]:
-    """Elapsed time on `stream` (a terminal only) until the yielded event is set."""
-    done = threading.Event()
-    if not stream.isatty():
-        yield done
-        return
-    show, clear = _ticker(stream, label)
-    started = time.monotonic()
-
-    def tick() -> None:
-        while not done.wait(0.2):
-            show(f"{label}... {time.monotonic() - started:.0f}s")
-
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
-    try:
-        yield done
-    finally:
-        done.set()
-        thread.join()
-        clear()
+def _version() -> str:
+    return f"{PROG} (langchain-parallel) {__version__}"
 
 
-def _sources(metadata: dict[str, Any]) -> list[tuple[str, str]]:
-    from langchain_parallel.citations import citations  # reads any basis safely
+def _show_warning(err: TextIO) -> Any:
+    # A warning is for the user, not a developer: one line, no file or line of ours.
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        err.write(f"{PROG}: warning: {message}\n")
 
-    seen: dict[str, str] = {}
-    for citation in citations(metadata.get("basis")):
-        url = citation.get("url")
-        if url and url not in seen:
-            seen[url] = citation.get("title") or url
-    return [(title, url) for url, title in seen.items()]
-
-
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
-    question = _question(args, stdin)
-    if not question:
-        err.write("parallel-chat: give a question as an argument or on stdin.\n")
-        return EXIT_USAGE
-    from langchain_parallel._init import chat_model_for
-    from langchain_parallel._models import MODELS
-
-    try:
-        llm = chat_model_for(_model_string(args.model))
-    except (ValueError, ImportError) as exc:  # LangChain's fall-through raises these
-        err.write(f"parallel-chat: cannot build model {args.model!r}: {exc}\n")
-        return EXIT_USAGE
-    messages: list[tuple[str, str]] = [("human", question)]
-    if args.system:
-        messages.insert(0, ("system", args.system))
-    model_name = str(getattr(llm, "model", ""))
-    research = model_name in MODELS and MODELS[model_name].research
-
-    if args.json:
-        with _progress(err, f"Researching with {model_name}"):
-            message = llm.invoke(messages)
-        payload = {
-            "content": message.content,
-            "response_metadata": message.response_metadata,
-        }
-        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        return EXIT_OK
-
-    full: Any = None
-    label = f"Researching with {model_name}" if research else f"Asking {model_name}"
-    with _progress(err, label) as first_text:
-        for chunk in llm.stream(messages):
-            if chunk.text:
-                first_text.set()  # stop the spinner before the answer prints
-                out.write(chunk.text)
-                out.flush()
-            full = chunk if full is None else full + chunk
-    out.write("\n")
-    sources = _sources(full.response_metadata if full is not None else {})
-    if sources:
-        out.write("\nSources:\n")
-        for number, (title, url) in enumerate(sources, start=1):
-            label = url if title == url else f"{title} - {url}"
-            out.write(f"  [{number}] {label}\n")
-    return EXIT_OK
+    return show
 
 
 def main(
@@ -180,20 +174,86 @@ def main(
 ) -> int:
     """Run the command; returns the exit code."""
     out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with warnings.catch_warnings():
+        if not sys.warnoptions:  # else the user's -W / PYTHONWARNINGS decide
+            warnings.simplefilter("default")
+        warnings.showwarning = _show_warning(err)
+        try:
+            return _dispatch(argv, out, err, stdin)
+        except Terminated as exc:
+            return exc.exit_code
+        except KeyboardInterrupt:
+            err.write("\nInterrupted.\n")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            _silence(out)
+            return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: list[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    if command is None:
+        args = _question_parser().parse_args(argv)
+    elif command == "logs":
+        args = _logs_parser().parse_args(argv[1:])
+    else:
+        args = _models_parser().parse_args(argv[1:])
+    from langchain_parallel.errors import APIError, ParallelError, StructuredOutputError
+
     try:
-        return _run(args, out, err, stdin)
-    except KeyboardInterrupt:
-        err.write("\nInterrupted.\n")
-        return EXIT_INTERRUPTED
+        if command == "logs":
+            from langchain_parallel._cli_commands import show_logs
+
+            return show_logs(args, out)
+        if command == "models":
+            from langchain_parallel._cli_commands import show_models
+
+            return show_models(args, out)
+        from langchain_parallel._cli_ask import ask
+
+        return ask(args, out, err, stdin)
     except APIError as exc:
-        err.write(f"parallel-chat: {exc}\n")
+        err.write(f"{PROG}: {exc}\n")
+        return EXIT_API
+    except StructuredOutputError as exc:  # the answer came, but not as asked
+        err.write(f"{PROG}: {exc}\n")
+        if exc.raw:
+            err.write(f"The answer was:\n{exc.raw}\n")
         return EXIT_API
     except ParallelError as exc:  # configuration, input, provider: the user's to fix
-        err.write(f"parallel-chat: {exc}\n")
+        err.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
+
+
+def _silence(out: TextIO) -> None:
+    """After EPIPE: point stdout at /dev/null so the final flush cannot fail again.
+
+    This is what Python's documentation recommends (`signal` module, "Note on
+    SIGPIPE"); only done for the real stdout, which the interpreter flushes at exit.
+    """
+    try:
+        fd = out.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
 
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    for name in ("SIGTERM", "SIGHUP"):  # SIGHUP does not exist on Windows
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left after the last write
+        _silence(sys.stdout)
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)

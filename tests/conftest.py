@@ -21,6 +21,8 @@ def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
         if name.startswith("PARALLEL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    # parallel-chat logs every exchange in the user's data directory: not in tests.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     reset_settings_cache()
     yield
     reset_settings_cache()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def test_parallel_chat_uses_parallel_model(
     monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
     monkeypatch.setenv("PARALLEL_API_KEY", "standin-key")
     monkeypatch.setenv("PARALLEL_MODEL", "parallel:lite")
-    assert main(["--json", "Who?"]) == 0
+    # Nothing piped: parallel-chat adds piped stdin to the question.
+    assert main(["--json", "Who?"], stdin=io.StringIO()) == 0
     assert standin.requests[-1].body["model"] == "lite"
 
 

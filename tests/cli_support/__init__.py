@@ -1,0 +1,1 @@
+"""Support code for the `parallel-chat` tests: a pty screen and a fake model."""
