@@ -195,18 +195,21 @@ class StreamAssembler:
         self._partial: list[str] = []
 
     def feed(self, data: bytes) -> list[ChatGenerationChunk]:
-        """Take the next bytes of the body; return the content chunks they complete."""
+        """Take the next bytes of the body; return one chunk with the text they end.
+
+        All the events `data` completes make one chunk, not one each: they have
+        arrived together, so splitting them would only delay the caller, and
+        every chunk costs LangChain a message object it keeps to the end of the
+        stream. An error event raises with all text before it, this read's too,
+        on `partial_content`.
+        """
         events = self._decoder.feed(data)
         if self._body is not None:
             self._body.append(data)
             if events:
                 self._body = None
-        chunks = []
-        for event in events:
-            chunk = self._handle(event)
-            if chunk is not None:
-                chunks.append(chunk)
-        return chunks
+        texts = [text for event in events if (text := self._handle(event))]
+        return [_chunk("".join(texts))] if texts else []
 
     def finish(self) -> list[ChatGenerationChunk]:
         """The last chunks once the body has ended; raise if the answer is cut.
@@ -233,7 +236,8 @@ class StreamAssembler:
         meta = response_metadata(self._last, self._choice, self.requested_model)
         return [_closing(meta, _usage(self._last.get("usage")))]
 
-    def _handle(self, event: Event) -> ChatGenerationChunk | None:
+    def _handle(self, event: Event) -> str | None:
+        """The text one event adds, after checking it; raise for an error event."""
         kind, data = event
         try:
             payload = json.loads(data)
@@ -273,7 +277,7 @@ class StreamAssembler:
         if type(text) is not str:
             raise self._unreadable("a chunk whose content is not text", data)
         self._partial.append(text)
-        return _chunk(text)
+        return text
 
     def _unreadable(self, what: str, data: str) -> StreamError:
         return StreamError(

@@ -139,7 +139,10 @@ async def test_ainvoke_and_astream(llm: ChatParallelWeb) -> None:
     msg = await llm.ainvoke(MESSAGES)
     assert msg.response_metadata["finish_reason"] == "stop"
     chunks = [c async for c in llm.astream(MESSAGES)]
-    assert len(chunks) > 5
+    # Events that pile up while the loop is busy come as one chunk, so how many
+    # chunks a fast local server yields varies; the text and its end do not.
+    assert len(chunks) >= 2
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
     assert merge_chunks(chunks).text == msg.text
 
 

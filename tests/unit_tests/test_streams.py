@@ -8,6 +8,7 @@ invoke posts a plain request.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import io
 import json
@@ -465,3 +466,88 @@ async def test_a_200_that_is_not_a_completion_raises_one_error_everywhere(
     (message,) = messages  # the very same words, streamed or not
     assert raw.url in message
     assert "base_url" in message
+
+
+# --- what arrives together is one chunk -------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+async def test_events_that_arrive_in_one_read_make_one_chunk(
+    raw: RawServer, mode: str
+) -> None:
+    raw.play(answer_stream("One ", "two ", "three."))
+    llm = make(raw)
+    if mode == "stream":
+        chunks = list(llm.stream(Q))
+    else:
+        chunks = [c async for c in llm.astream(Q)]
+    assert [c.text for c in chunks] == ["One two three.", ""]
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
+
+
+BURST = [f"word{i} " for i in range(50)]
+
+
+async def read_slowly(llm: ChatParallelWeb) -> list[Any]:
+    """Chunks of an `astream` whose reader dawdles after the first one."""
+    chunks = []
+    async for c in llm.astream(Q):
+        chunks.append(c)
+        if len(chunks) == 1:
+            await asyncio.sleep(0.3)  # the server writes the burst meanwhile
+    return chunks
+
+
+def burst(*ending: Step) -> list[Step]:
+    """A first event, then fifty events written one by one, then `ending`."""
+    steps: list[Step] = [stream_head(chunked=True), chunk(sse(delta("First. ")))]
+    for text in BURST:
+        steps += [0.001, chunk(sse(delta(text)))]
+    return [*steps, *ending]
+
+
+async def test_what_piles_up_while_an_async_reader_is_busy_is_one_chunk(
+    raw: RawServer,
+) -> None:
+    raw.play(burst(chunk(sse(delta("", "stop"), "[DONE]")), CHUNKED_END))
+    chunks = await read_slowly(make(raw))
+    assert "".join(c.text for c in chunks) == "First. " + "".join(BURST)
+    assert len(chunks) < len(BURST)  # merged: fifty events, far fewer chunks
+    with_metadata = [c for c in chunks if "finish_reason" in c.response_metadata]
+    assert with_metadata == [chunks[-1]]
+
+
+async def test_a_cut_inside_a_backlog_keeps_every_character(raw: RawServer) -> None:
+    raw.play(burst(RESET))
+    with pytest.raises(E.APIConnectionError) as info:
+        await read_slowly(make(raw))
+    assert info.value.partial_content == "First. " + "".join(BURST)
+
+
+async def test_an_error_event_inside_a_backlog_keeps_every_character(
+    raw: RawServer,
+) -> None:
+    error = {"error": {"message": "Task failed", "ref_id": "ref_2"}}
+    raw.play(burst(chunk(sse(error)), CHUNKED_END))
+    with pytest.raises(E.StreamError, match="Task failed") as info:
+        await read_slowly(make(raw))
+    assert info.value.partial_content == "First. " + "".join(BURST)
+
+
+async def test_leaving_an_astream_with_a_backlog_leaves_no_task(
+    raw: RawServer,
+) -> None:
+    raw.play(burst(Gate(timeout=2.0)))  # the server holds the stream open
+    stream = make(raw).astream(Q)
+    async for _ in stream:
+        await asyncio.sleep(0.1)  # a backlog forms
+        break
+    await stream.aclose()  # as `async with aclosing(...)` or task cancellation do
+    # langchain-core leaves our generator to the loop's finalizer: let it run.
+    await asyncio.sleep(0.2)
+    readers = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "") == "_backlog.<locals>.read"
+    ]
+    assert readers == []
