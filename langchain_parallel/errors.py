@@ -132,7 +132,7 @@ class MissingAPIKeyError(ConfigError):
 
 
 class InputError(ParallelError, ModelInvalidRequestError, ValueError):
-    """Input the Parallel API cannot take; refused before any request."""
+    """Input the API cannot take (messages, tool arguments); refused before sending."""
 
 
 class ProviderError(ParallelError, ValueError):
