@@ -1,8 +1,9 @@
-"""LangChain integration for Parallel's web-research Chat API.
+"""LangChain integration for Parallel's web-research APIs.
 
-The chat model, `init_chat_model` and the errors load on first access, so that
-importing the package imports neither `openai` nor LangChain, and scans no plugins
-(`parallel-chat --help` starts as fast as Python does).
+The chat model, `init_chat_model`, the errors, the search and extract tools and
+the retriever load on first access, so that importing the package imports neither
+`openai` nor LangChain, and scans no plugins (`parallel-chat --help` starts as fast
+as Python does).
 """
 
 from __future__ import annotations
@@ -17,15 +18,35 @@ if TYPE_CHECKING:
     from typing import Any
 
     from langchain_parallel._init import init_chat_model
+    from langchain_parallel._policies import (
+        ExcerptSettings,
+        FetchPolicy,
+        FullContentSettings,
+        SourcePolicy,
+    )
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
     from langchain_parallel.errors import ParallelError
+    from langchain_parallel.retrievers import ParallelSearchRetriever
     from langchain_parallel.task_models import ChatParallelTask
+    from langchain_parallel.tools import (
+        ParallelExtractTool,
+        ParallelSearchTool,
+        ParallelWebSearchTool,
+    )
 
 __all__ = [
     "ChatParallel",
     "ChatParallelTask",
     "ChatParallelWeb",
+    "ExcerptSettings",
+    "FetchPolicy",
+    "FullContentSettings",
     "ParallelError",
+    "ParallelExtractTool",
+    "ParallelSearchRetriever",
+    "ParallelSearchTool",
+    "ParallelWebSearchTool",
+    "SourcePolicy",
     "__version__",
     "init_chat_model",
 ]
@@ -34,7 +55,15 @@ _LAZY = {
     "ChatParallel": "langchain_parallel.chat_models",
     "ChatParallelTask": "langchain_parallel.task_models",
     "ChatParallelWeb": "langchain_parallel.chat_models",
+    "ExcerptSettings": "langchain_parallel._policies",
+    "FetchPolicy": "langchain_parallel._policies",
+    "FullContentSettings": "langchain_parallel._policies",
     "ParallelError": "langchain_parallel.errors",
+    "ParallelExtractTool": "langchain_parallel.tools",
+    "ParallelSearchRetriever": "langchain_parallel.retrievers",
+    "ParallelSearchTool": "langchain_parallel.tools",
+    "ParallelWebSearchTool": "langchain_parallel.tools",
+    "SourcePolicy": "langchain_parallel._policies",
     "init_chat_model": "langchain_parallel._init",
 }
 

@@ -10,6 +10,11 @@ async call, one per event loop, because a
 connection pool belongs to the loop that opened its connections. An async client is
 closed when its loop shuts down its async generators (as `asyncio.run` does), so
 short-lived loops leave no sockets behind.
+
+An HTTP client the user passed (`http_client=` / `http_async_client=`: proxies,
+custom transports) takes its own path: it is never cached, shared with other
+configurations or closed here. Each call wraps it in a fresh `openai` client, a
+thin shell (tens of microseconds) around the user's own connection pool.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
+import httpx2
 import openai
 
 from langchain_parallel.errors import ConfigError
@@ -29,12 +35,22 @@ from langchain_parallel.errors import ConfigError
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """Everything that makes two clients different. The key stays out of `repr`."""
+    """Everything that makes two clients different. The key stays out of `repr`.
+
+    `default_headers` go with every request (header values can be secrets, so they
+    stay out of `repr` too). `http_client` / `http_async_client` are the user's own
+    `httpx2` clients; they compare by identity. Only the `openai` (chat) clients
+    can use them: `parallel-web` runs on `httpx`, so `parallel_client` refuses them
+    rather than drop them.
+    """
 
     api_key: str = field(repr=False)
     base_url: str
     timeout: float
     max_retries: int
+    default_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    http_client: httpx2.Client | None = field(default=None, repr=False)
+    http_async_client: httpx2.AsyncClient | None = field(default=None, repr=False)
 
 
 if TYPE_CHECKING:
@@ -85,6 +101,7 @@ def _options(config: ClientConfig) -> dict[str, object]:
         "default_headers": {
             "OpenAI-Organization": openai.Omit(),
             "OpenAI-Project": openai.Omit(),
+            **dict(config.default_headers),
         },
     }
 
@@ -95,6 +112,7 @@ def _parallel_options(config: ClientConfig) -> dict[str, object]:
         "base_url": config.base_url,
         "timeout": config.timeout,
         "max_retries": config.max_retries,
+        "default_headers": dict(config.default_headers),
     }
 
 
@@ -128,7 +146,15 @@ async def _cached_on_loop(
 
 
 def sync_client(config: ClientConfig) -> openai.OpenAI:
-    """The shared sync `openai` client (chat) for `config`."""
+    """The shared sync `openai` client (chat) for `config`.
+
+    Around the user's `http_client` when one was given: built for this call only.
+    """
+    if config.http_client is not None:
+        return openai.OpenAI(
+            **_options(config),  # type: ignore[arg-type]
+            http_client=config.http_client,
+        )
     return _cached(
         "openai",
         config,
@@ -137,7 +163,16 @@ def sync_client(config: ClientConfig) -> openai.OpenAI:
 
 
 async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
-    """The shared async `openai` client (chat) for `config` on the running loop."""
+    """The shared async `openai` client (chat) for `config` on the running loop.
+
+    Around the user's `http_async_client` when one was given: built for this call
+    only (the user's client belongs to the loop the user opened it on).
+    """
+    if config.http_async_client is not None:
+        return openai.AsyncOpenAI(
+            **_options(config),  # type: ignore[arg-type]
+            http_client=config.http_async_client,
+        )
     return await _cached_on_loop(
         "openai",
         config,
@@ -145,8 +180,18 @@ async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
     )
 
 
+def _refuse_user_clients(config: ClientConfig) -> None:
+    if config.http_client is not None or config.http_async_client is not None:
+        raise ConfigError(
+            "http_client / http_async_client are httpx2 clients for the openai SDK "
+            "(chat); Parallel's search, extract and task APIs run on the parallel-web "
+            "SDK, which cannot use them."
+        )
+
+
 def parallel_client(config: ClientConfig) -> parallel.Parallel:
     """The shared sync `parallel-web` client (search, extract, tasks)."""
+    _refuse_user_clients(config)
     import parallel
 
     return _cached(
@@ -158,6 +203,7 @@ def parallel_client(config: ClientConfig) -> parallel.Parallel:
 
 async def async_parallel_client(config: ClientConfig) -> parallel.AsyncParallel:
     """The shared async `parallel-web` client on the running event loop."""
+    _refuse_user_clients(config)
     import parallel
 
     return await _cached_on_loop(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from langchain_core.language_models import ModelProfile
+
 from langchain_parallel._hints import warn_at_caller
 from langchain_parallel._settings import setting_origin
 
@@ -64,3 +66,35 @@ def warn_if_short_timeout(model: str, timeout: float) -> None:
             f"time out. The default for {model!r} is {info.default_timeout:g} s.",
             UserWarning,
         )
+
+
+def model_profile(model: str) -> ModelProfile | None:
+    """What LangChain may expect of `model` (`BaseChatModel.profile`).
+
+    Text in, text out; native structured output (`response_format` with a JSON
+    schema), so `create_agent(..., response_format=...)` uses it rather than a tool;
+    no tool calling, no images, audio, video or files; no reasoning output, and
+    `temperature` is accepted but ignored. Parallel publishes no context or output
+    token limits, so none are claimed.
+    """
+    if model not in MODELS:
+        return None
+    return ModelProfile(
+        name=f"Parallel {model}",
+        text_inputs=True,
+        image_inputs=False,
+        image_url_inputs=False,
+        pdf_inputs=False,
+        audio_inputs=False,
+        video_inputs=False,
+        text_outputs=True,
+        image_outputs=False,
+        audio_outputs=False,
+        video_outputs=False,
+        tool_calling=False,
+        tool_choice=False,
+        structured_output=True,
+        reasoning_output=False,
+        attachment=False,
+        temperature=False,
+    )

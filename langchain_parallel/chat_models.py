@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+import httpx2
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -15,56 +17,39 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
-from langchain_parallel import _structured, _transport, citations
+from langchain_parallel import _arguments, _structured, _transport, citations
 from langchain_parallel._client import ClientConfig, check_base_url
-from langchain_parallel._messages import latest_interaction_id, to_wire
 from langchain_parallel._models import (
     DEFAULT_MODEL,
     MODELS,
+    model_profile,
     unknown_model,
     warn_if_short_timeout,
+)
+from langchain_parallel._request import (
+    IGNORED_PARAMS,
+    build_body,
+    check_extra,
 )
 from langchain_parallel._settings import fill_from_settings
 from langchain_parallel._wire import PROVIDER, StreamAssembler, completion_result
 from langchain_parallel.errors import (
     ConfigError,
-    InputError,
     MissingAPIKeyError,
     UnsupportedFeatureError,
 )
 
-# OpenAI-compatible parameters Parallel accepts and ignores. Sent when set (never as
-# null) so that requests stay what the caller wrote.
-_IGNORED_PARAMS = (
-    "temperature",
-    "max_tokens",
-    "top_p",
-    "frequency_penalty",
-    "presence_penalty",
-    "logit_bias",
-    "seed",
-    "user",
-    "tools",
-    "tool_choice",
-)
-# What a single call may set through `invoke(..., **kwargs)` or `.bind(...)`.
-_CALL_PARAMS = frozenset(
-    {
-        *_IGNORED_PARAMS,
-        "model",
-        "response_format",
-        "previous_interaction_id",
-        "extra_body",
-    }
-)
 # Relative to base_url, as the openai SDK's own chat resource posts it. Posting the
 # JSON body ourselves skips the SDK's per-call TypedDict transform of `messages`.
 _PATH = "/chat/completions"
+# LangChain's rule of thumb for English text (`count_tokens_approximately`).
+_CHARS_PER_TOKEN = 4.0
 # Settings that come from the environment / .env / config file when not passed.
 _SETTINGS_FIELDS = ("api_key", "base_url", "model", "timeout", "max_retries")
 
@@ -89,6 +74,12 @@ class ChatParallelWeb(BaseChatModel):
     `tool_choice`, `stop`) are accepted and sent, and Parallel ignores them.
     `response_format` is acted on; prefer `with_structured_output`.
 
+    `ChatOpenAI` habits that have a meaning here work: `model_name=`,
+    `model_kwargs=`, `default_headers=`, `http_client=` / `http_async_client=`
+    (your own `httpx2` clients: proxies, custom transports) and a per-call
+    `timeout=`. Other `ChatOpenAI` arguments are refused with what to do instead.
+    The request body's sources and their order are in `langchain_parallel._request`.
+
     Example:
         ```python
         from langchain_parallel import ChatParallelWeb
@@ -102,8 +93,8 @@ class ChatParallelWeb(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     model: str = DEFAULT_MODEL
-    """Model name: `speed`, `lite`, `base` or `core`."""
-    api_key: SecretStr | None = None
+    """Model name: `speed`, `lite`, `base` or `core` (`model_name=` also works)."""
+    api_key: SecretStr | None = Field(default=None, exclude=True)
     """Parallel API key (`PARALLEL_API_KEY`). Never logged or serialized."""
     base_url: str = "https://api.parallel.ai"
     """API root (`PARALLEL_BASE_URL`); requests go to `{base_url}/chat/completions`."""
@@ -119,8 +110,22 @@ class ChatParallelWeb(BaseChatModel):
     """Continue from an earlier answer's `interaction_id` (its research context)."""
     chain_interactions: bool = False
     """Send the latest `interaction_id` found in the history as the previous one."""
+    model_kwargs: dict[str, Any] | None = None
+    """Further request body fields, as in `ChatOpenAI`; `extra_body` overrides."""
     extra_body: dict[str, Any] | None = None
-    """Further JSON fields for the request body, sent as given."""
+    """Further request body fields, sent as given; a call's arguments override."""
+    default_headers: dict[str, str] | None = Field(
+        default=None, exclude=True, repr=False
+    )
+    """HTTP headers sent with every request. Not serialized (they may be secret)."""
+    http_client: httpx2.Client | None = Field(default=None, exclude=True, repr=False)
+    """Your own `httpx2.Client` for sync calls (proxy, transport, ...); it is used
+    as given, never cached or closed here. Not serialized. `httpx2` is the fork of
+    `httpx` the `openai` SDK runs on: build it with `httpx2.Client(...)`."""
+    http_async_client: httpx2.AsyncClient | None = Field(
+        default=None, exclude=True, repr=False
+    )
+    """Your own `httpx2.AsyncClient` for async calls; as `http_client`."""
     temperature: float | None = None
     """Accepted for compatibility; ignored by Parallel."""
     max_tokens: int | None = None
@@ -153,25 +158,31 @@ class ChatParallelWeb(BaseChatModel):
             ConfigError: an unknown argument or an invalid value, with what to do.
 
         """
+        _arguments.take_model_name(kwargs)
         _refuse_unknown(kwargs)
+        _arguments.check_http_clients(kwargs)
+        check_extra("model_kwargs", kwargs.get("model_kwargs"))
+        check_extra("extra_body", kwargs.get("extra_body"))
         kwargs = fill_from_settings(kwargs, _SETTINGS_FIELDS)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            raise ConfigError(_describe(exc)) from exc
+            # Not chained: pydantic's own message shows the inputs, the key included.
+            raise ConfigError(_arguments.describe(exc)) from None
         self._check()
 
     def _check(self) -> None:
         if self.model not in MODELS:
             raise ConfigError(unknown_model(self.model))
+        if self.profile is None:
+            # Read by LangChain, e.g. `create_agent` picks native structured output.
+            # Set here rather than in `_resolve_model_profile`: LangChain then checks
+            # the keys with `typing.get_type_hints`, a third of a model's build time,
+            # and ours are known (a test holds them to `ModelProfile`'s).
+            self.profile = model_profile(self.model)
         self.base_url = check_base_url(self.base_url)
         if self.timeout is not None:
-            if self.timeout <= 0:
-                raise ConfigError(
-                    "timeout must be a positive number of seconds, "
-                    f"got {self.timeout}. "
-                    "Pass timeout=None for the model's default."
-                )
+            _arguments.check_timeout(self.timeout, ConfigError)
             warn_if_short_timeout(self.model, self.timeout)
         if self.max_retries < 0:
             raise ConfigError(f"max_retries must be 0 or more, got {self.max_retries}.")
@@ -182,9 +193,22 @@ class ChatParallelWeb(BaseChatModel):
     def _llm_type(self) -> str:
         return "parallel-chat"
 
+    @property
+    def model_name(self) -> str:
+        """The model, under `ChatOpenAI`'s name for it."""
+        return self.model
+
     @classmethod
     def is_lc_serializable(cls) -> bool:
-        """Models serialize with `dumpd` / `dumps`, without their key."""
+        """Models serialize with `dumpd` / `dumps`; load them with one line.
+
+        `load(dumpd(llm), valid_namespaces=["langchain_parallel"],
+        allowed_objects=[ChatParallelWeb])`. The key is not serialized in any form,
+        not even as a reference: the loaded model reads `PARALLEL_API_KEY` (or
+        `.env`, or the config file) as a new one does, so no step of `load` ever
+        holds the key, and no error it raises can show it. `default_headers` and
+        the HTTP clients are not serialized either; pass them again.
+        """
         return True
 
     @classmethod
@@ -193,16 +217,14 @@ class ChatParallelWeb(BaseChatModel):
         return ["langchain_parallel", "chat_models"]
 
     @property
-    def lc_secrets(self) -> dict[str, str]:
-        """The key is serialized as a reference to `PARALLEL_API_KEY`."""
-        return {"api_key": "PARALLEL_API_KEY"}
-
-    @property
     def _identifying_params(self) -> dict[str, Any]:
+        # Also LangChain's cache key: everything that shapes the request body.
+        extra = {"model_kwargs": self.model_kwargs, "extra_body": self.extra_body}
         return {
             "model": self.model,
             "base_url": self.base_url,
             **self._default_params(),
+            **{k: v for k, v in extra.items() if v},
         }
 
     def _get_ls_params(
@@ -224,7 +246,7 @@ class ChatParallelWeb(BaseChatModel):
     # --- Requests -------------------------------------------------------------
 
     def _default_params(self) -> dict[str, Any]:
-        params = {name: getattr(self, name) for name in _IGNORED_PARAMS}
+        params = {name: getattr(self, name) for name in IGNORED_PARAMS}
         params["response_format"] = self.response_format
         params["stop"] = self.stop
         return {k: v for k, v in params.items() if v is not None}
@@ -236,35 +258,23 @@ class ChatParallelWeb(BaseChatModel):
         kwargs: Mapping[str, Any],
     ) -> tuple[ClientConfig, dict[str, Any]]:
         """The client configuration and the JSON request body for one call."""
-        unknown = set(kwargs) - _CALL_PARAMS - {"stream"}
-        if unknown:
-            raise InputError(
-                f"Unknown call argument(s) {sorted(unknown)} for ChatParallelWeb; "
-                f"accepted: {sorted(_CALL_PARAMS)}. Put extra request fields in "
-                "extra_body={...}."
-            )
-        model = kwargs.get("model") or self.model
-        if model not in MODELS:
-            raise InputError(unknown_model(model))
-        extra: dict[str, Any] = {**self._default_params(), **(self.extra_body or {})}
-        extra.update(
-            (k, v) for k, v in kwargs.items() if k in _CALL_PARAMS and v is not None
+        _arguments.check_call(kwargs)
+        body = build_body(
+            model=self.model,
+            messages=messages,
+            constructor={
+                **self._default_params(),
+                "previous_interaction_id": self.previous_interaction_id,
+            },
+            model_kwargs=self.model_kwargs,
+            extra_body=self.extra_body,
+            call=kwargs,
+            stop=stop,
+            chain_interactions=self.chain_interactions,
         )
-        extra.update(extra.pop("extra_body", None) or {})
-        extra.pop("model", None)
-        if stop is not None:
-            extra["stop"] = stop
-        previous = (
-            extra.pop("previous_interaction_id", None) or self.previous_interaction_id
-        )
-        if previous is None and self.chain_interactions:
-            previous = latest_interaction_id(messages)
-        if previous:
-            extra["previous_interaction_id"] = previous
-        body = {"model": model, "messages": to_wire(messages), **extra}
-        return self._client_config(model), body
+        return self._client_config(body["model"], kwargs.get("timeout")), body
 
-    def _client_config(self, model: str) -> ClientConfig:
+    def _client_config(self, model: str, timeout: float | None = None) -> ClientConfig:
         if self.api_key is None or not self.api_key.get_secret_value():
             raise MissingAPIKeyError(
                 "No Parallel API key: set the PARALLEL_API_KEY environment variable "
@@ -273,8 +283,11 @@ class ChatParallelWeb(BaseChatModel):
         return ClientConfig(
             api_key=self.api_key.get_secret_value(),
             base_url=self.base_url,
-            timeout=self.timeout or MODELS[model].default_timeout,
+            timeout=timeout or self.timeout or MODELS[model].default_timeout,
             max_retries=self.max_retries,
+            default_headers=tuple((self.default_headers or {}).items()),
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
         )
 
     def _generate(
@@ -352,18 +365,65 @@ class ChatParallelWeb(BaseChatModel):
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
-        """Refuse: Parallel's Chat API has no tool calling.
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: str | dict[str, Any] | bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind call arguments; Parallel has no tool calling, so no tools.
+
+        An empty `tools` is what `langchain.agents.create_agent(model, tools=[],
+        response_format=...)` passes, together with the `response_format` it wants:
+        those arguments are bound as with `.bind(...)`.
+
+        Args:
+            tools: Must be empty.
+            tool_choice: `None`, `"auto"` or `"none"`; anything that demands a tool
+                call cannot be honoured without tools.
+            kwargs: Call arguments to bind (`response_format`, ...).
 
         Raises:
-            UnsupportedFeatureError: always (a `NotImplementedError`).
+            UnsupportedFeatureError: for any tool (a `NotImplementedError`).
+            InputError: a `tool_choice` that demands a tool, or an unknown argument.
 
         """
-        raise UnsupportedFeatureError(
-            "Parallel's Chat API has no tool calling, so ChatParallelWeb cannot bind "
-            "tools. Use with_structured_output for structured answers, or a model "
-            "with tool calling for agents."
-        )
+        _arguments.refuse_tools(tools, tool_choice)
+        # `strict` is about tool schemas; with no tools it has nothing to change.
+        kwargs.pop("strict", None)
+        _arguments.check_call(kwargs)
+        return self.bind(**kwargs)
+
+    # --- Token counts ---------------------------------------------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """An approximate token count of `text`: one token per 4 characters.
+
+        Parallel publishes no tokenizer and reports no usage, so no exact count
+        exists; this is LangChain's own rule of thumb (`count_tokens_approximately`),
+        good for budgeting, not billing. Pass `custom_get_token_ids=` to count with
+        a tokenizer of your choice instead.
+        """
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens(text)
+        return math.ceil(len(text) / _CHARS_PER_TOKEN)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """An approximate token count of `messages`, as `get_num_tokens` explains.
+
+        Counts each message's text, role and name, plus a few tokens per message.
+        """
+        if tools:
+            raise UnsupportedFeatureError(
+                "Parallel's Chat API has no tool calling, so tools add no tokens "
+                "to a request; count the messages alone."
+            )
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages)
+        return count_tokens_approximately(messages, chars_per_token=_CHARS_PER_TOKEN)
 
     # --- Structured output ------------------------------------------------------
 
@@ -416,20 +476,7 @@ def _refuse_unknown(kwargs: Mapping[str, Any]) -> None:
     if _ACCEPTED is None:
         fields = ChatParallelWeb.model_fields
         _ACCEPTED = frozenset(fields) | {f.alias for f in fields.values() if f.alias}
-    unknown = set(kwargs) - _ACCEPTED
-    if unknown:
-        raise ConfigError(
-            f"Unknown argument(s) {sorted(unknown)} for ChatParallelWeb. Known request "
-            f"parameters: {', '.join(('model', *_IGNORED_PARAMS, 'response_format'))}; "
-            "put other request fields in extra_body={...}."
-        )
-
-
-def _describe(exc: ValidationError) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-    )
-    return f"Invalid argument for ChatParallelWeb: {problems}"
+    _arguments.refuse_unknown(kwargs, _ACCEPTED)
 
 
 citations.register()

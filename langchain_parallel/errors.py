@@ -1,43 +1,57 @@
 """Every error langchain-parallel raises, in one tree.
 
 ```
-ParallelError
-├── ConfigError (ValueError)            bad argument, setting or config file
-│   └── MissingAPIKeyError              no key in arguments, PARALLEL_API_KEY or .env
-├── InputError (ValueError)             messages the API cannot take (refused locally)
-├── ProviderError (ValueError)          a model or tool name nothing resolves, or a
-│                                       disabled or broken provider
-├── PluginLoadError                     a provider plugin failed to load (strict mode)
-├── UnsupportedFeatureError (NotImplementedError)  e.g. bind_tools: no tool calling
-├── StructuredOutputError (ValueError)  an answer that does not fit the schema
-└── APIError (ValueError)               anything that went wrong talking to the API
-    ├── APIStatusError                  the server answered 4xx/5xx
-    │   ├── BadRequestError             400
-    │   ├── AuthenticationError         401  "Authentication failed ..."
-    │   ├── PaymentRequiredError        402
-    │   ├── PermissionDeniedError       403
-    │   ├── NotFoundError               404
-    │   ├── RequestTimeoutError         408
-    │   ├── UnprocessableEntityError    422
-    │   ├── RateLimitError              429  "Rate limit exceeded ..."
-    │   └── ServerError                 5xx
-    ├── APIConnectionError              no answer: refused, reset, cut mid-stream
-    │   └── APITimeoutError             the request or stream timed out
-    │       └── TaskRunTimeoutError     a task run outlived its time budget (still runs)
-    ├── APIResponseValidationError      a 200 answer that is no chat completion:
-    │                                   HTML, empty, not JSON, or without a choice
-    ├── StreamError                     the stream reported an error or ended early
-    └── TaskRunFailedError              a task run ended failed or cancelled
+ParallelError (langchain_core ModelError)            retry? (is_retryable)
+├── ConfigError (ValueError)                         no   bad argument or setting
+│   └── MissingAPIKeyError                           no   no key anywhere
+├── InputError (ModelInvalidRequestError, ValueError) no  refused before a request
+├── ProviderError (ValueError)                       no   unknown name, provider off
+├── PluginLoadError                                  no   plugin failed (strict)
+├── UnsupportedFeatureError (NotImplementedError)    no   e.g. binding tools
+├── StructuredOutputError (OutputParserException)    no   answer misses the schema
+└── APIError (ValueError, openai.APIError)                talking to the API failed
+    ├── APIStatusError (openai.APIStatusError)       no   any other 4xx
+    │   ├── BadRequestError           400 ModelInvalidRequestError        no
+    │   ├── AuthenticationError       401 ModelAuthenticationError        no
+    │   ├── PaymentRequiredError      402                                 no
+    │   ├── PermissionDeniedError     403 ModelPermissionDeniedError      no
+    │   ├── NotFoundError             404 ModelNotFoundError              no
+    │   ├── RequestTimeoutError       408 ModelTimeoutError               yes
+    │   ├── UnprocessableEntityError  422 ModelInvalidRequestError        no
+    │   ├── RateLimitError            429 ModelRateLimitError             yes
+    │   └── ServerError               5xx ModelAPIError                   yes
+    ├── APIConnectionError    ModelConnectionError                        yes
+    │   └── APITimeoutError   ModelTimeoutError                           yes
+    │       └── TaskRunTimeoutError  a task run outlived its time budget  yes
+    ├── APIResponseValidationError (openai's)  a 200 that is no completion  no
+    ├── StreamError           ModelAPIError: error event, or ended early  yes
+    └── TaskRunFailedError    a task run ended failed or cancelled        no
 ```
 
-API errors are `ValueError`s so that `except ValueError` (the integration page's
-example) keeps working. Each keeps `status_code`, the server's `message`,
-`request_id`, `retry_after` and the decoded `body` where known, and is raised
-`from` the SDK exception it translates. Errors raised after a task run was created
-carry its `run_id`, so the run (which goes on at Parallel) can be collected later.
-`translate` is the one place where exceptions of the `openai` SDK (chat), the
-`parallel-web` SDK (search, extract, tasks) and their transports become ours; it
-goes by exception type and status, never by message text.
+Each status class also inherits `openai`'s class of the same name (`ServerError`:
+`openai.InternalServerError`; 402 and 408 have none, so `openai.APIStatusError`);
+`APIConnectionError`, `APITimeoutError` and `APIResponseValidationError` inherit
+theirs. 401 messages start
+"Authentication failed", 429 messages "Rate limit exceeded".
+
+Three kinds of `except` catch these: LangChain's provider-neutral classes
+(`langchain_core.exceptions.ModelRateLimitError`, ...), the `openai` SDK's classes
+(code written for `ChatOpenAI` keeps working), and this package's classes; API errors
+are also `ValueError`s, so the integration page's `except ValueError` keeps working.
+Every class is a LangChain `ModelError`, so LangChain's retry middleware asks its
+`is_retryable`: only errors after which the same request may succeed (429, 408, 5xx,
+timeouts, connection and stream failures) say yes; a bad key, bad input or bad
+configuration fails the same way every time.
+
+An API error's `message` is the whole sentence (as `str(exc)`, and as in `openai`);
+`server_message` is what the server said, `status_code`, `request_id`,
+`retry_after`, `body`, `request` and `response` are kept where known, and it is
+raised `from` the SDK exception it translates. Errors raised after a task run was
+created carry its `run_id`, so the run (which goes on at Parallel) can be collected
+later. `translate` is the one place where
+exceptions of the `openai` SDK (chat), the `parallel-web` SDK (search, extract,
+tasks) and their transports become ours; it goes by exception type and status,
+never by message text.
 """
 
 from __future__ import annotations
@@ -49,6 +63,20 @@ import sys
 import time
 from collections.abc import Mapping
 from typing import Any
+
+import openai
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+    OutputParserException,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -82,11 +110,26 @@ __all__ = [
 ]
 
 
-class ParallelError(Exception):
-    """Base class of every error raised by langchain-parallel."""
+class ParallelError(ModelError):
+    """Base class of every error raised by langchain-parallel.
+
+    A LangChain `ModelError`: `is_retryable` is `False` unless a subclass says
+    otherwise.
+    """
 
     run_id: str | None = None
     """The task run this error happened to, once one was created (it goes on)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (process pools, checkpoints) without calling `__init__`, whose
+        # keyword-only arguments the default reduction cannot pass.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[ParallelError], args: tuple[Any, ...]) -> ParallelError:
+    error = cls.__new__(cls, *args)
+    Exception.__init__(error, *args)
+    return error
 
 
 class ConfigError(ParallelError, ValueError):
@@ -97,8 +140,8 @@ class MissingAPIKeyError(ConfigError):
     """No API key was given; the message names `PARALLEL_API_KEY`."""
 
 
-class InputError(ParallelError, ValueError):
-    """Messages the Parallel Chat API cannot take; raised before any request."""
+class InputError(ParallelError, ModelInvalidRequestError, ValueError):
+    """Input the API cannot take (messages, tool arguments); refused before sending."""
 
 
 class ProviderError(ParallelError, ValueError):
@@ -114,57 +157,99 @@ class PluginLoadError(ParallelError):
 
 
 class UnsupportedFeatureError(ParallelError, NotImplementedError):
-    """A LangChain feature Parallel's Chat API does not offer (tool calling)."""
+    """A LangChain feature the Parallel API does not offer (tool calling)."""
 
 
-class StructuredOutputError(ParallelError, ValueError):
-    """The answer did not fit the requested schema; `raw` keeps the answer text."""
+class StructuredOutputError(ParallelError, OutputParserException):
+    """The answer did not fit the requested schema; `raw` keeps the answer text.
+
+    An `OutputParserException` (and so a `ValueError`), as LangChain's parsers
+    raise; `llm_output` is the same text as `raw`.
+    """
 
     def __init__(self, message: str, *, raw: str) -> None:
         """Keep the raw answer so nothing the API returned is lost."""
-        super().__init__(message)
+        # OutputParserException.__init__ would append a troubleshooting link to the
+        # message; set its attributes instead.
+        Exception.__init__(self, message)
         self.raw = raw
+        self.llm_output = raw
+        self.observation = None
+        self.send_to_llm = False
 
 
-class APIError(ParallelError, ValueError):
-    """Something went wrong talking to the Parallel API."""
+class APIError(ParallelError, ValueError, openai.APIError):
+    """Something went wrong talking to the Parallel API.
 
-    status_code: int | None = None
+    Attributes:
+        message: The whole sentence, as `str(exc)`.
+        server_message: What the server said, when it said something.
+        request_id: The server's id for the request, to quote to support.
+        retry_after: Seconds the server asked to wait, when it did.
+        body: The decoded error body (or its text), when there was one.
+        request: The HTTP request, when one was sent.
+        partial_content: Text a stream delivered before it failed.
+
+    """
 
     def __init__(
         self,
         message: str,
         *,
         server_message: str | None = None,
+        request: Any = None,
         request_id: str | None = None,
         retry_after: float | None = None,
         body: object = None,
         partial_content: str = "",
     ) -> None:
         """Build the error; `message` is the full, user-facing sentence."""
-        super().__init__(message)
-        self.message = server_message
+        # openai.APIError.__init__ insists on a request; set its attributes here.
+        Exception.__init__(self, message)
+        self.message = message
+        self.server_message = server_message
+        self.request = request
         self.request_id = request_id
         self.retry_after = retry_after
         self.body = body
-        # Text a stream delivered before it failed: kept so that nothing is lost.
         self.partial_content = partial_content
+        fields = body if isinstance(body, Mapping) else {}
+        # The attributes `openai.APIError` derives from an OpenAI-shaped body.
+        self.code = _text(fields.get("code"))
+        self.param = _text(fields.get("param"))
+        self.type = _text(fields.get("type"))
 
 
-class APIStatusError(APIError):
-    """The server answered with a 4xx or 5xx status."""
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
-    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
+
+class APIStatusError(APIError, openai.APIStatusError):
+    """The server answered with a 4xx or 5xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        response: The HTTP response (`httpx2` for chat, `httpx` for the
+            `parallel-web` SDK; the same interface).
+
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, response: Any = None, **kwargs: Any
+    ) -> None:
         """Build the error for one HTTP status."""
         super().__init__(message, **kwargs)
         self.status_code = status_code
+        self.response = response
 
 
-class BadRequestError(APIStatusError):
+class BadRequestError(APIStatusError, ModelInvalidRequestError, openai.BadRequestError):
     """400: the server refused the request as malformed."""
 
 
-class AuthenticationError(APIStatusError):
+class AuthenticationError(
+    APIStatusError, ModelAuthenticationError, openai.AuthenticationError
+):
     """401: the API key was refused."""
 
 
@@ -172,48 +257,60 @@ class PaymentRequiredError(APIStatusError):
     """402: the account has no credit left."""
 
 
-class PermissionDeniedError(APIStatusError):
+class PermissionDeniedError(
+    APIStatusError, ModelPermissionDeniedError, openai.PermissionDeniedError
+):
     """403: the key may not use this resource."""
 
 
-class NotFoundError(APIStatusError):
+class NotFoundError(APIStatusError, ModelNotFoundError, openai.NotFoundError):
     """404: wrong URL; usually a `base_url` that is not Parallel's."""
 
 
-class RequestTimeoutError(APIStatusError):
+class RequestTimeoutError(APIStatusError, ModelTimeoutError):
     """408: the server gave up waiting (retried by the client first)."""
 
 
-class UnprocessableEntityError(APIStatusError):
+class UnprocessableEntityError(
+    APIStatusError, ModelInvalidRequestError, openai.UnprocessableEntityError
+):
     """422: the request failed validation, e.g. an unknown model."""
 
 
-class RateLimitError(APIStatusError):
+class RateLimitError(APIStatusError, ModelRateLimitError, openai.RateLimitError):
     """429: too many requests; `retry_after` says when to try again if known."""
 
 
-class ServerError(APIStatusError):
+class ServerError(APIStatusError, ModelAPIError, openai.InternalServerError):
     """5xx: the server failed (retried by the client first)."""
 
 
-class APIConnectionError(APIError):
+class APIConnectionError(APIError, ModelConnectionError, openai.APIConnectionError):
     """No complete answer arrived: connection refused, reset or cut."""
 
 
-class APITimeoutError(APIConnectionError):
+class APITimeoutError(APIConnectionError, ModelTimeoutError, openai.APITimeoutError):
     """The request, or a stream between two chunks, took longer than `timeout`."""
 
 
-class APIResponseValidationError(APIError):
+class APIResponseValidationError(APIError, openai.APIResponseValidationError):
     """The server answered 200 with something that is not a chat completion.
 
     An HTML page (a proxy or a `base_url` that is not Parallel's), an empty body,
     a body that is not JSON, or JSON without a choice; the message names `base_url`
     and shows the start of the body. Raised alike for invoke and for a stream.
+    Not retryable: a server that is not Parallel's answers the same way again.
     """
 
+    status_code = 200  # the answer came with success; its body was not one
 
-class StreamError(APIError):
+    def __init__(self, message: str, *, response: Any = None, **kwargs: Any) -> None:
+        """Build the error; `response` is the 200 answer when it is at hand."""
+        super().__init__(message, **kwargs)
+        self.response = response
+
+
+class StreamError(APIError, ModelAPIError):
     """The stream carried an error event, or ended before the answer was complete."""
 
 
@@ -340,13 +437,16 @@ def _sentence(lead: str, status: int | None, server: str | None, *extra: str) ->
     return f"{text}. {tail}".strip() if tail else text
 
 
-def timed_out(timeout: float | None, while_reading: bool = False) -> APITimeoutError:
+def timed_out(
+    timeout: float | None, while_reading: bool = False, request: Any = None
+) -> APITimeoutError:
     """The timeout error, naming the timeout that ran out."""
     limit = f" within timeout={timeout:g} s" if timeout is not None else ""
     phase = "while reading the answer" if while_reading else "waiting for an answer"
     return APITimeoutError(
         f"Request timed out {phase}: no data{limit}. Raise timeout= (research "
-        "models can take minutes) or retry."
+        "models can take minutes) or retry.",
+        request=request,
     )
 
 
@@ -367,7 +467,8 @@ def _classes(modules: tuple[str, ...], name: str) -> tuple[type[BaseException], 
 
 def is_sdk_error(exc: BaseException) -> bool:
     """Whether `exc` comes from the `openai` or `parallel` SDK or their transports."""
-    return isinstance(
+    # Ours are `openai.APIError`s too, but already translated.
+    return not isinstance(exc, ParallelError) and isinstance(
         exc, _classes(_SDKS, "APIError") + _classes(_TRANSPORTS, "HTTPError")
     )
 
@@ -395,27 +496,27 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
             _sentence(lead, status, server, *extra),
             status_code=status,
             server_message=server,
+            request=sdk.request,
+            response=sdk.response,
             request_id=request_id,
             retry_after=retry_after,
             body=sdk.body,
         )
     if isinstance(exc, _classes(_SDKS, "APITimeoutError")):
-        return timed_out(timeout)
+        return timed_out(timeout, request=sdk.request)
     if isinstance(exc, _classes(_SDKS, "APIConnectionError")):
         cause = exc.__cause__
         reason = f" ({type(cause).__name__}: {cause})" if cause else ""
         return APIConnectionError(
             f"Connection error talking to the Parallel API{reason}. "
-            "Check base_url / PARALLEL_BASE_URL and the network."
+            "Check base_url / PARALLEL_BASE_URL and the network.",
+            request=sdk.request,
         )
-    if isinstance(exc, _classes(_SDKS, "APIError")):
-        server = _server_message(_error_object(sdk.body)) or sdk.message
-        return StreamError(
-            _sentence("The stream reported an error", None, server),
-            server_message=server,
-            body=sdk.body,
-        )
-    return APIError(f"Parallel API call failed: {exc}")
+    # What is left of the SDKs' errors is raised only by their own SSE readers and
+    # strict response validation, neither of which this package uses.
+    return APIError(
+        f"Parallel API call failed: {exc}", request=getattr(exc, "request", None)
+    )
 
 
 def translate(
@@ -425,17 +526,29 @@ def translate(
 ) -> ParallelError:
     """Our error for an SDK error, or a transport error raised mid-stream.
 
-    `partial_content` is the text a stream delivered before it failed.
+    `partial_content` is the text a stream delivered before it failed. One of
+    ours (an `openai.APIError` too, so caught alongside the SDK's) passes through.
     """
-    if isinstance(exc, _classes(_TRANSPORTS, "TimeoutException")):
-        error: ParallelError = timed_out(timeout, while_reading=True)
+    if isinstance(exc, ParallelError):
+        error: ParallelError = exc
+    elif isinstance(exc, _classes(_TRANSPORTS, "TimeoutException")):
+        error = timed_out(timeout, while_reading=True, request=_request_of(exc))
     elif isinstance(exc, _classes(_TRANSPORTS, "HTTPError")):
         error = APIConnectionError(
             f"The connection failed while reading the answer ({type(exc).__name__}: "
-            f"{exc}); the answer is incomplete. Retry the request."
+            f"{exc}); the answer is incomplete. Retry the request.",
+            request=_request_of(exc),
         )
     else:
         error = translate_sdk_error(exc, timeout)
-    if isinstance(error, APIError) and partial_content:
+    if isinstance(error, APIError) and partial_content and not error.partial_content:
         error.partial_content = partial_content
     return error
+
+
+def _request_of(exc: Exception) -> Any:
+    # A transport error's `request` is a property that raises when none was set.
+    try:
+        return getattr(exc, "request", None)
+    except RuntimeError:
+        return None

@@ -6,7 +6,9 @@ an object with `routes` and `reset()`, plugged into the one `Server`
 (`server.py`: routing, auth by `Authorization: Bearer <key>` or `x-api-key: <key>`,
 401 otherwise, injected faults, answer writers):
 
-- `chat.py`: the Chat API (`/chat/completions`, `/v1beta/chat/completions`).
+- `chat.py`: the Chat API (`/chat/completions`, `/v1beta/chat/completions`);
+- `search.py`, `extract.py`: the Search and Extract APIs (`/v1/search`,
+  `/v1/extract`), requests checked against the OpenAPI document (`web_schema.py`).
 - `tasks.py` (bodies in `task_wire.py`): the Task API's runs and groups
   (`/v1/tasks/runs...`, `/v1/tasks/groups...`), on a simulated clock.
 
@@ -27,6 +29,8 @@ import threading
 from dataclasses import dataclass, field
 
 from .chat import ChatApi
+from .extract import ExtractApi
+from .search import SearchApi
 from .server import DEFAULT_KEY, Fault, Seen, Server
 from .tasks import TasksApi
 
@@ -38,11 +42,13 @@ class StandIn(Server):
     """The stand-in: every API on one server; `start()`, point `base_url` at `url`."""
 
     chat: ChatApi = field(default_factory=ChatApi)
+    search: SearchApi = field(default_factory=SearchApi)
+    extract: ExtractApi = field(default_factory=ExtractApi)
     tasks: TasksApi = field(default_factory=TasksApi)
 
     def __post_init__(self) -> None:
         """Plug each API into the server."""
-        self.apis = [self.chat, self.tasks]
+        self.apis = [self.chat, self.search, self.extract, self.tasks]
 
     def stats(self) -> dict[str, int]:
         """Counters, for benchmarks that run the stand-in in another process."""

@@ -81,7 +81,7 @@ def test_status_errors_sync(
         call(llm)
     _check(info.value, status, cls, lead)
     assert "Boom here" in str(info.value)
-    assert "Boom here" in (info.value.message or "")
+    assert "Boom here" in (info.value.server_message or "")
 
 
 @pytest.mark.parametrize("call", ASYNC)
