@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from langchain_parallel.chat_models import ChatParallel, ChatParallelWeb
     from langchain_parallel.errors import ParallelError
     from langchain_parallel.retrievers import ParallelSearchRetriever
+    from langchain_parallel.task_models import ChatParallelTask
     from langchain_parallel.tools import (
         ParallelExtractTool,
         ParallelSearchTool,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ChatParallel",
+    "ChatParallelTask",
     "ChatParallelWeb",
     "ExcerptSettings",
     "FetchPolicy",
@@ -51,6 +53,7 @@ __all__ = [
 
 _LAZY = {
     "ChatParallel": "langchain_parallel.chat_models",
+    "ChatParallelTask": "langchain_parallel.task_models",
     "ChatParallelWeb": "langchain_parallel.chat_models",
     "ExcerptSettings": "langchain_parallel._policies",
     "FetchPolicy": "langchain_parallel._policies",

@@ -1,4 +1,4 @@
-"""LangChain messages to the message list Parallel's Chat API accepts.
+"""LangChain messages to Parallel's chat message list (from which task input is made).
 
 The API takes `role` in system | user | assistant, `content` as one string, and an
 optional `name`; it wants consecutive messages of the same role merged. Everything
@@ -73,14 +73,14 @@ def _role(message: BaseMessage, index: int) -> Role:
     if isinstance(message, AIMessage):
         if message.tool_calls or message.invalid_tool_calls:
             raise InputError(
-                f"Message {index} is an AIMessage with tool calls. Parallel's Chat API "
+                f"Message {index} is an AIMessage with tool calls. Parallel's API "
                 "has no tool calling, so the calls cannot be sent; remove them or put "
                 "what they did into the message text."
             )
         return "assistant"
     if isinstance(message, ToolMessage | FunctionMessage):
         raise InputError(
-            f"Message {index} is a {type(message).__name__}. Parallel's Chat API "
+            f"Message {index} is a {type(message).__name__}. Parallel's API "
             "has no tool calling; pass tool results as a HumanMessage whose text "
             "says what the tool returned."
         )
@@ -88,7 +88,7 @@ def _role(message: BaseMessage, index: int) -> Role:
         return _CHAT_ROLES[message.role.lower()]
     role = getattr(message, "role", message.type)
     raise InputError(
-        f"Message {index} has role {role!r}; Parallel's Chat API accepts system, "
+        f"Message {index} has role {role!r}; Parallel's API accepts system, "
         "user (human) and assistant (ai) messages only."
     )
 
@@ -107,7 +107,7 @@ def _text(message: BaseMessage, index: int) -> str:
             parts.append(part["text"])
         elif kind in _MEDIA_TYPES:
             raise InputError(
-                f"Message {index} contains a {kind!r} block. Parallel's Chat API reads "
+                f"Message {index} contains a {kind!r} block. Parallel's API reads "
                 "text only; describe the content in text or use a multimodal model."
             )
         else:
@@ -149,3 +149,13 @@ def _merge(role: Role, items: list[tuple[str | None, str]]) -> WireMessage:
     # Different speakers in one merged turn: keep each name with its words.
     content = "\n\n".join(f"{name}: {text}" if name else text for name, text in items)
     return WireMessage(role=role, content=content)
+
+
+def latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
+    """The `interaction_id` of the latest answer in `messages` that has one."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage):
+            value = message.response_metadata.get("interaction_id")
+            if isinstance(value, str) and value:
+                return value
+    return None

@@ -1,4 +1,6 @@
-"""The built-in providers: Parallel's chat models, and its Search and Extract tools.
+"""The built-in providers: Parallel's chat and Task models, Search and Extract tools.
+
+`parallel` serves the Chat API's models, `parallel_task` the Task API's processors.
 
 The registry registers this module with its plugin manager directly (so a source
 checkout without installed metadata has them too); this package's entry points
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_parallel._models import MODELS
+from langchain_parallel._processors import PROCESSORS
 from langchain_parallel.hookspecs import Provider, ToolProvider, hookimpl
 
 
@@ -18,6 +21,12 @@ def _create(model: str, **kwargs: Any) -> Any:
     from langchain_parallel.chat_models import ChatParallelWeb
 
     return ChatParallelWeb(model=model, **kwargs)
+
+
+def _create_task(model: str, **kwargs: Any) -> Any:
+    from langchain_parallel.task_models import ChatParallelTask
+
+    return ChatParallelTask(model=model, **kwargs)
 
 
 def _search_tool(**kwargs: Any) -> Any:
@@ -34,14 +43,20 @@ def _extract_tool(**kwargs: Any) -> Any:
 
 @hookimpl
 def chat_model_providers() -> list[Provider]:
-    """Offer Parallel's chat models."""
+    """Offer Parallel's chat models and its Task API processors."""
     return [
         Provider(
             name="parallel",
             create=_create,
             models=tuple(MODELS),
             description="Parallel's web-research Chat API (speed, lite, base, core)",
-        )
+        ),
+        Provider(
+            name="parallel_task",
+            create=_create_task,
+            models=tuple(PROCESSORS),
+            description="Parallel's deep-research Task API (pro, ultra, ...)",
+        ),
     ]
 
 

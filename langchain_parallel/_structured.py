@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.messages import BaseMessage
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap
+from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import BaseModel, ValidationError
 from pydantic.v1 import BaseModel as BaseModelV1
@@ -145,11 +145,13 @@ def structured_runnable(
     if not include_raw:
         return bound | parse
 
-    def with_raw(state: dict[str, Any]) -> dict[str, Any]:
+    # The model is the sequence's first step (not inside a map), so that a batch
+    # reaches the model's own `batch` (one task group for ChatParallelTask).
+    def with_raw(raw: BaseMessage) -> dict[str, Any]:
         try:
-            parsed = parse.invoke(state["raw"])
+            parsed = parse.invoke(raw)
         except StructuredOutputError as exc:
-            return {**state, "parsed": None, "parsing_error": exc}
-        return {**state, "parsed": parsed, "parsing_error": None}
+            return {"raw": raw, "parsed": None, "parsing_error": exc}
+        return {"raw": raw, "parsed": parsed, "parsing_error": None}
 
-    return RunnableMap(raw=bound) | RunnableLambda(with_raw)
+    return bound | RunnableLambda(with_raw)

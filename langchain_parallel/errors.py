@@ -22,8 +22,10 @@ ParallelError (langchain_core ModelError)            retry? (is_retryable)
     │   └── ServerError               5xx ModelAPIError                   yes
     ├── APIConnectionError    ModelConnectionError                        yes
     │   └── APITimeoutError   ModelTimeoutError                           yes
+    │       └── TaskRunTimeoutError  a task run outlived its time budget  yes
     ├── APIResponseValidationError (openai's)  a 200 that is no completion  no
-    └── StreamError           ModelAPIError: error event, or ended early  yes
+    ├── StreamError           ModelAPIError: error event, or ended early  yes
+    └── TaskRunFailedError    a task run ended failed or cancelled        no
 ```
 
 Each status class also inherits `openai`'s class of the same name (`ServerError`:
@@ -44,7 +46,9 @@ configuration fails the same way every time.
 An API error's `message` is the whole sentence (as `str(exc)`, and as in `openai`);
 `server_message` is what the server said, `status_code`, `request_id`,
 `retry_after`, `body`, `request` and `response` are kept where known, and it is
-raised `from` the SDK exception it translates. `translate` is the one place where
+raised `from` the SDK exception it translates. Errors raised after a task run was
+created carry its `run_id`, so the run (which goes on at Parallel) can be collected
+later. `translate` is the one place where
 exceptions of the `openai` SDK (chat), the `parallel-web` SDK (search, extract,
 tasks) and their transports become ours; it goes by exception type and status,
 never by message text.
@@ -96,6 +100,8 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StructuredOutputError",
+    "TaskRunFailedError",
+    "TaskRunTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
     "is_sdk_error",
@@ -110,6 +116,9 @@ class ParallelError(ModelError):
     A LangChain `ModelError`: `is_retryable` is `False` unless a subclass says
     otherwise.
     """
+
+    run_id: str | None = None
+    """The task run this error happened to, once one was created (it goes on)."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle (process pools, checkpoints) without calling `__init__`, whose
@@ -303,6 +312,16 @@ class APIResponseValidationError(APIError, openai.APIResponseValidationError):
 
 class StreamError(APIError, ModelAPIError):
     """The stream carried an error event, or ended before the answer was complete."""
+
+
+class TaskRunTimeoutError(APITimeoutError):
+    """A task run did not finish within the time budget; it goes on at Parallel."""
+
+
+class TaskRunFailedError(APIError):
+    """A task run ended `failed` or `cancelled`; `status` says which."""
+
+    status: str = "failed"
 
 
 _LEADS: Mapping[int, tuple[type[APIStatusError], str, str]] = {

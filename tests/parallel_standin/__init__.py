@@ -9,8 +9,11 @@ an object with `routes` and `reset()`, plugged into the one `Server`
 - `chat.py`: the Chat API (`/chat/completions`, `/v1beta/chat/completions`);
 - `search.py`, `extract.py`: the Search and Extract APIs (`/v1/search`,
   `/v1/extract`), requests checked against the OpenAPI document (`web_schema.py`).
+- `tasks.py` (bodies in `task_wire.py`): the Task API's runs and groups
+  (`/v1/tasks/runs...`, `/v1/tasks/groups...`), on a simulated clock.
 
-`StandIn().start()` serves them all; `standin.chat` holds the chat switches;
+`StandIn().start()` serves them all; `standin.chat` and `standin.tasks` hold the
+switches;
 `reset()` returns everything to its defaults. Faults are queued with
 `StandIn.inject(Fault(...))`: any status with Parallel's, FastAPI's or OpenAI's
 error shape or an HTML page, `retry-after`, a slow answer, and the chat-specific
@@ -29,6 +32,7 @@ from .chat import ChatApi
 from .extract import ExtractApi
 from .search import SearchApi
 from .server import DEFAULT_KEY, Fault, Seen, Server
+from .tasks import TasksApi
 
 __all__ = ["DEFAULT_KEY", "Fault", "Seen", "StandIn", "main"]
 
@@ -40,10 +44,11 @@ class StandIn(Server):
     chat: ChatApi = field(default_factory=ChatApi)
     search: SearchApi = field(default_factory=SearchApi)
     extract: ExtractApi = field(default_factory=ExtractApi)
+    tasks: TasksApi = field(default_factory=TasksApi)
 
     def __post_init__(self) -> None:
         """Plug each API into the server."""
-        self.apis = [self.chat, self.search, self.extract]
+        self.apis = [self.chat, self.search, self.extract, self.tasks]
 
     def stats(self) -> dict[str, int]:
         """Counters, for benchmarks that run the stand-in in another process."""

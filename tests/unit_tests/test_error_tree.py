@@ -57,6 +57,9 @@ TREE: list[tuple[type[Exception], type[Exception], type[Exception] | None, bool]
     (E.APIConnectionError, lc.ModelConnectionError, openai.APIConnectionError, True),
     (E.APITimeoutError, lc.ModelTimeoutError, openai.APITimeoutError, True),
     (E.StreamError, lc.ModelAPIError, openai.APIError, True),
+    # Retrying after a spent budget starts a new run: the old one is collectable.
+    (E.TaskRunTimeoutError, lc.ModelTimeoutError, openai.APITimeoutError, True),
+    (E.TaskRunFailedError, lc.ModelError, openai.APIError, False),
     (
         E.APIResponseValidationError,
         lc.ModelError,

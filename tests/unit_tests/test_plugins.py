@@ -62,7 +62,7 @@ def test_disabled_plugin_is_blocked_and_never_imported(
 ) -> None:
     make_distribution(site, "spy-one", "spy", "spy_one_mod", toy_provider("spy"))
     monkeypatch.setenv("PARALLEL_DISABLED_PROVIDERS", "spy, fake")  # comma-separated
-    assert list_providers() == ["parallel"]
+    assert list_providers() == ["parallel", "parallel_task"]
     with pytest.raises(ProviderError, match=r"'spy'.*disabled by PARALLEL_DISABLED"):
         init_chat_model("spy:x")
     assert "spy_one_mod" not in sys.modules
@@ -132,7 +132,10 @@ def test_own_entry_point_is_no_clash() -> None:
         group="langchain_parallel.providers", name="parallel"
     )
     registry = Registry([ours, ours], strict=True, disabled=())
-    assert registry.names() == ["parallel"]  # no warning: warnings are errors here
+    assert registry.names() == [
+        "parallel",
+        "parallel_task",
+    ]  # no warning: warnings are errors here
 
 
 def test_bridged_provider_without_a_plugin_is_our_error(

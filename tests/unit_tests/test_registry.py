@@ -240,7 +240,7 @@ def test_name_mismatch_is_a_broken_plugin(site: Path) -> None:
 def test_disabled_providers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARALLEL_DISABLED_PROVIDERS", '["fake"]')
     reset_registry()
-    assert list_providers() == ["parallel"]
+    assert list_providers() == ["parallel", "parallel_task"]
 
 
 def test_enabled_providers(monkeypatch: pytest.MonkeyPatch) -> None:
