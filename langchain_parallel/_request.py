@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 
-from langchain_parallel._messages import to_wire
+from langchain_parallel._messages import latest_interaction_id, to_wire
 from langchain_parallel._models import MODELS, unknown_model
 from langchain_parallel.errors import ConfigError, InputError
 
@@ -127,16 +127,7 @@ def build_body(
         fields["stop"] = stop
     if fields.get("previous_interaction_id") is None:
         fields.pop("previous_interaction_id", None)
-        latest = _latest_interaction_id(messages) if chain_interactions else None
+        latest = latest_interaction_id(messages) if chain_interactions else None
         if latest:
             fields["previous_interaction_id"] = latest
     return {"model": model, "messages": to_wire(messages), **fields}
-
-
-def _latest_interaction_id(messages: Sequence[BaseMessage]) -> str | None:
-    for message in reversed(messages):
-        if isinstance(message, AIMessage):
-            value = message.response_metadata.get("interaction_id")
-            if isinstance(value, str) and value:
-                return value
-    return None
