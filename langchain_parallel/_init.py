@@ -14,11 +14,13 @@ or a runnable that builds one per configuration.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
+from pydantic import SecretStr
 
 from langchain_parallel._resolve import resolve
 from langchain_parallel._settings import building, load_settings
@@ -131,9 +133,11 @@ class ConfigurableChatModel(Runnable[Any, Any]):
 
     def _model(self, config: RunnableConfig | None) -> Runnable[Any, Any]:
         params = self._params(config)
-        key = json.dumps(params, sort_keys=True, default=repr)
+        key = _cache_key(params)
         built = self._cache.get(key)
         if built is None:
+            if len(self._cache) >= _MAX_CONFIGURATIONS:
+                self._cache.clear()  # per-tenant keys churn; keep the cache bounded
             params = dict(params)
             built = _build(
                 params.pop("model", None), params.pop("model_provider", None), params
@@ -207,3 +211,23 @@ def chat_model_for(model: str | None = None, **kwargs: Any) -> BaseChatModel:
     """`init_chat_model` without configurable fields, typed as a chat model."""
     built: BaseChatModel = _build(model, None, kwargs)
     return built
+
+
+# How many configurations one configurable model keeps built at once.
+_MAX_CONFIGURATIONS = 32
+
+
+def _cache_key(params: dict[str, Any]) -> str:
+    """A digest of the chosen parameters, secrets included by value.
+
+    `repr` hides a `SecretStr`'s value, so keying on it would hand one caller's key
+    to another; hashing the values keeps them apart without storing them as text.
+    """
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        return repr(value)
+
+    text = json.dumps(params, sort_keys=True, default=plain)
+    return hashlib.sha256(text.encode()).hexdigest()

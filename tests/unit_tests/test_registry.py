@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 from parallel_standin import StandIn
+from pydantic import SecretStr
 
 from langchain_parallel import ChatParallelWeb, _bridge, init_chat_model
-from langchain_parallel.errors import ConfigError, PluginLoadError, ProviderError
+from langchain_parallel.errors import (
+    AuthenticationError,
+    ConfigError,
+    PluginLoadError,
+    ProviderError,
+)
 from langchain_parallel.registry import (
     ProviderPluginWarning,
     get_registry,
@@ -135,6 +141,19 @@ def test_configurable_fields(standin: StandIn) -> None:
         {"title": "x", "type": "object", "properties": {"a": {"type": "string"}}}
     ).invoke("hi")
     assert set(parsed) == {"a"}
+
+
+def test_configurable_keys_are_never_shared(standin: StandIn) -> None:
+    # A SecretStr's repr hides its value: two callers' keys must not meet in one
+    # cached model.
+    llm = init_chat_model(
+        "parallel:speed", configurable_fields=("api_key",), base_url=standin.url
+    )
+    for key in ("key-of-tenant-a", "key-of-tenant-b"):
+        config = {"configurable": {"api_key": SecretStr(key)}}
+        with pytest.raises(AuthenticationError):
+            llm.invoke("hi", config=config)
+        assert any(key in value for value in standin.requests[-1].headers.values())
 
 
 def test_unknown_provider_falls_through_to_langchain() -> None:
