@@ -122,8 +122,10 @@ class ParallelError(ModelError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle (process pools, checkpoints) without calling `__init__`, whose
-        # keyword-only arguments the default reduction cannot pass.
-        return (_rebuild, (type(self), self.args), self.__dict__)
+        # keyword-only arguments the default reduction cannot pass. The HTTP request
+        # and response stay behind: their headers carry the API key.
+        state = {**self.__dict__, "request": None, "response": None}
+        return (_rebuild, (type(self), self.args), state)
 
 
 def _rebuild(cls: type[ParallelError], args: tuple[Any, ...]) -> ParallelError:

@@ -221,6 +221,18 @@ def test_a_real_error_survives_pickling(standin: StandIn) -> None:
     assert copy.is_retryable
 
 
+def test_a_pickled_error_holds_no_key(standin: StandIn) -> None:
+    """A checkpoint of a failed step must not store the key sent with the request."""
+    standin.inject(Fault("status", status=500))
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url, max_retries=0)
+    with pytest.raises(E.ServerError) as info:
+        llm.invoke("Hello")
+    assert info.value.request is not None  # kept in the process that raised it
+    pickled = pickle.dumps(info.value)
+    assert b"standin-key" not in pickled
+    assert pickle.loads(pickled).request is None
+
+
 @pytest.mark.parametrize(("cls", "langchain_cls", "openai_cls", "retryable"), TREE)
 def test_every_class_pickles(
     cls: type[Exception],
