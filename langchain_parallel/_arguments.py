@@ -165,16 +165,20 @@ def check_http_clients(kwargs: Mapping[str, Any]) -> None:
 _SECRET_FIELDS = frozenset({"api_key", "default_headers"})
 
 
-def describe(exc: ValidationError) -> str:
-    """A message for pydantic's errors that never shows the key's value."""
+def describe(exc: ValidationError, owner: str = "ChatParallelWeb") -> str:
+    """A message for pydantic's errors that never shows the key's value.
+
+    Raise it `from None`: the chained `ValidationError` would show the input.
+    """
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"])
         # A model-level error's input is every argument, the key included.
         secret = not err["loc"] or err["loc"][0] in _SECRET_FIELDS
         shown = "" if secret else f" (got {err.get('input')!r})"
-        problems.append(f"{where}: {err['msg']}{shown}")
-    return f"Invalid argument for ChatParallelWeb: {'; '.join(problems)}"
+        message = err["msg"].removeprefix("Value error, ")  # our validators' words
+        problems.append(f"{where}: {message}{shown}")
+    return f"Invalid argument for {owner}: {'; '.join(problems)}"
 
 
 def refuse_tools(tools: Sequence[Any], tool_choice: object) -> None:

@@ -20,6 +20,7 @@ import httpx
 import parallel
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from langchain_parallel._arguments import describe
 from langchain_parallel._client import (
     ClientConfig,
     async_parallel_client,
@@ -68,14 +69,8 @@ class ParallelConnection(BaseModel):
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: "
-                + err["msg"].removeprefix("Value error, ")
-                for err in exc.errors()
-            )
-            raise ConfigError(
-                f"Invalid argument for {type(self).__name__}: {problems}"
-            ) from exc
+            # Not chained: pydantic's error shows every input, the key included.
+            raise ConfigError(describe(exc, type(self).__name__)) from None
 
     @field_validator("base_url")
     @classmethod

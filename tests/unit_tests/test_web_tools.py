@@ -10,6 +10,7 @@ itself answers 422 to any body the document refuses.
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -648,3 +649,13 @@ def test_a_config_alias_sets_the_search_tools_defaults(
         "include_domains": ["reuters.com"],
         "after_date": "2025-06-01",
     }
+
+
+@pytest.mark.parametrize("cls", [ParallelSearchTool, ParallelExtractTool])
+def test_a_bad_key_value_never_shows_in_the_traceback(cls: type[Any]) -> None:
+    secret = "sk-never-show-this-value"
+    with pytest.raises(E.ConfigError) as info:
+        cls(api_key=(secret,))  # a stray trailing comma makes a tuple
+    printed = "".join(traceback.format_exception(info.value))
+    assert "api_key" in printed
+    assert secret not in printed
