@@ -50,10 +50,6 @@ PROCESSORS: dict[str, ProcessorInfo] = {
     "ultra8x-fast": ProcessorInfo(1 * _MINUTE, 1 * _HOUR),
 }
 DEFAULT_PROCESSOR = "pro"
-# Processors that record progress events unless told not to (the API's rule).
-PREMIUM = frozenset(
-    name for name in PROCESSORS if not name.startswith(("lite", "base", "core"))
-)
 
 
 def unknown_processor(name: str) -> str:

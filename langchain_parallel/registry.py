@@ -146,6 +146,7 @@ class Registry:
         """
         if not self.claimed(name):
             return None
+        self._configure()  # the options are read from settings on first use
         if name in self._options["disabled"]:
             return "disabled by PARALLEL_DISABLED_PROVIDERS"
         if not self._allowed(name):
@@ -294,11 +295,6 @@ class Registry:
         with self._lock:
             claimed = set(self._register_builtin()) | set(self._scan())
         return sorted(name for name in claimed if self._allowed(name))
-
-    def is_builtin(self, name: str) -> bool:
-        """Whether `name` is one of this package's own providers."""
-        with self._lock:
-            return name in self._register_builtin()
 
     def get(self, name: str) -> Provider | None:
         """The chat-model provider `name`, loading its plugin if needed; else None."""

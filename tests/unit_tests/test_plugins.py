@@ -152,3 +152,10 @@ def test_bridged_provider_without_a_plugin_is_our_error(
     with pytest.raises(ProviderError, match="No installed provider is called 'ghost'"):
         langchain_init("ghost:x")  # not back to LangChain, round and round
     base._get_chat_model_creator.cache_clear()
+
+
+def test_unavailable_reads_its_settings_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Asked before any lookup has configured the registry.
+    monkeypatch.setenv("PARALLEL_DISABLED_PROVIDERS", "parallel")
+    reason = Registry([]).unavailable("parallel")
+    assert reason == "disabled by PARALLEL_DISABLED_PROVIDERS"
