@@ -217,14 +217,22 @@ class GroupBatching(BaseChatModel):
         return_exceptions: bool = False,
         **kwargs: Any,
     ) -> Iterator[tuple[int, AIMessage | Exception]]:
-        """One task group, as `batch`; `(index, answer)` pairs once it is done."""
+        """One task group, as `batch`; `(index, answer)` pairs once it is done.
+
+        The group is done before the first pair, so the pairs are gathered while
+        the batch's answers are on offer and yielded after: between two pairs the
+        caller's own calls never borrow them.
+        """
         with answered(*self._group_answers(inputs, kwargs)):
             if return_exceptions:  # two calls: the base method is overloaded on it
-                yield from super().batch_as_completed(
-                    inputs, config, return_exceptions=True, **kwargs
+                pairs = list(
+                    super().batch_as_completed(
+                        inputs, config, return_exceptions=True, **kwargs
+                    )
                 )
             else:
-                yield from super().batch_as_completed(inputs, config, **kwargs)
+                pairs = list(super().batch_as_completed(inputs, config, **kwargs))
+        yield from pairs
 
     async def abatch_as_completed(  # type: ignore[override]
         self,
@@ -236,12 +244,13 @@ class GroupBatching(BaseChatModel):
     ) -> AsyncIterator[tuple[int, AIMessage | Exception]]:
         """`batch_as_completed`, on the event loop."""
         with answered(*await self._agroup_answers(inputs, kwargs)):
-            pairs: AsyncIterator[tuple[int, AIMessage | Exception]] = (
+            pending: AsyncIterator[tuple[int, AIMessage | Exception]] = (
                 super().abatch_as_completed(
                     inputs, config, return_exceptions=True, **kwargs
                 )
                 if return_exceptions
                 else super().abatch_as_completed(inputs, config, **kwargs)
             )
-            async for pair in pairs:
-                yield pair
+            pairs = [pair async for pair in pending]
+        for pair in pairs:
+            yield pair

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -151,6 +153,30 @@ async def test_abatch_as_completed_is_one_group_too(tasks: StandIn) -> None:
     pairs = {i: m async for i, m in llm.abatch_as_completed(["a", "b"])}
     assert [answered_question(pairs[i]) for i in (0, 1)] == ["a", "b"]
     assert calls(tasks)["POST /v1/tasks/groups"] == 1
+
+
+def test_iterating_as_completed_leaves_the_callers_context_alone(
+    tasks: StandIn,
+) -> None:
+    # Between two pairs the caller's own calls are its own (no answer borrowed from
+    # the batch), and the pairs can be dropped from anywhere.
+    llm = task(tasks)
+    pairs = llm.batch_as_completed(["a", "b", "c"])
+    next(pairs)
+    assert answered_question(llm.invoke("b")) == "b"
+    assert calls(tasks)["POST /v1/tasks/runs"] == 1
+    contextvars.copy_context().run(pairs.close)
+
+
+async def test_async_iterating_as_completed_leaves_the_callers_context_alone(
+    tasks: StandIn,
+) -> None:
+    llm = task(tasks)
+    pairs = llm.abatch_as_completed(["a", "b", "c"])
+    await anext(pairs)
+    assert answered_question(await llm.ainvoke("b")) == "b"
+    assert calls(tasks)["POST /v1/tasks/runs"] == 1
+    await asyncio.create_task(pairs.aclose())  # another task, another context
 
 
 def test_each_input_is_one_traced_run(tasks: StandIn) -> None:
