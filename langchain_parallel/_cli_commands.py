@@ -10,7 +10,7 @@ from langchain_parallel._cli_ask import open_store, print_sources
 from langchain_parallel._cli_progress import span
 from langchain_parallel._logs import Exchange, default_path
 from langchain_parallel._models import MODELS
-from langchain_parallel._settings import load_settings
+from langchain_parallel._settings import DEFAULT_MODEL, load_settings
 from langchain_parallel.errors import ConfigError
 
 EXIT_OK = 0
@@ -90,7 +90,7 @@ def show_models(args: argparse.Namespace, out: TextIO) -> int:
     aliases = {alias: dict(entry) for alias, entry in settings.models.items()}
     config = str(settings.config_file) if settings.config_file else None
     # PARALLEL_MODEL, else the file's default_model: init_chat_model's own order.
-    default = settings.model or settings.default_model or "parallel:speed"
+    default = settings.model or DEFAULT_MODEL
     if args.json:
         data = {
             "providers": providers,

@@ -37,7 +37,7 @@ from langchain_parallel._request import (
     build_body,
     check_extra,
 )
-from langchain_parallel._settings import fill_from_settings
+from langchain_parallel._settings import DEFAULT_BASE_URL, fill_from_settings
 from langchain_parallel._wire import PROVIDER, StreamAssembler, completion_result
 from langchain_parallel.errors import (
     ConfigError,
@@ -96,7 +96,7 @@ class ChatParallelWeb(BaseChatModel):
     """Model name: `speed`, `lite`, `base` or `core` (`model_name=` also works)."""
     api_key: SecretStr | None = Field(default=None, exclude=True)
     """Parallel API key (`PARALLEL_API_KEY`). Never logged or serialized."""
-    base_url: str = "https://api.parallel.ai"
+    base_url: str = DEFAULT_BASE_URL
     """API root (`PARALLEL_BASE_URL`); requests go to `{base_url}/chat/completions`."""
     timeout: float | None = None
     """Seconds per request (`PARALLEL_TIMEOUT`); `None` picks the model's default."""
