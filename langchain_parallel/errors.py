@@ -431,9 +431,6 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-_retry_after = retry_after_seconds  # the former private name
-
-
 def _sentence(lead: str, status: int | None, server: str | None, *extra: str) -> str:
     head = f"{lead} (HTTP {status})" if status is not None else lead
     text = f"{head}: {server.rstrip('.')}" if server else head
