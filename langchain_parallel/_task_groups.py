@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,9 +31,10 @@ from langchain_core.messages import AIMessage
 from langchain_parallel._task_wait import READ_GRACE, Poller
 from langchain_parallel._tasks import (
     TERMINAL,
+    add_hint,
     answer_message,
     failed,
-    logger,
+    going_on,
     name_run,
 )
 from langchain_parallel._transport import translated
@@ -138,25 +140,19 @@ class Collector:
 @contextlib.contextmanager
 def _group_errors(group_id: str | None, timeout: float) -> Iterator[None]:
     """SDK errors made ours; once the group exists, they name it (its runs go on)."""
+    if group_id is None:
+        with translated(timeout):
+            yield
+        return
     hint = (
         f"The runs added to task group {group_id} go on at Parallel; list them with "
         "the parallel SDK's client.task_group.get_runs(...) and collect one with "
         "ChatParallelTask().result(run_id)."
     )
-    try:
-        with translated(timeout):
-            yield
-    except ParallelError as exc:
-        if group_id is not None and exc.args:
-            exc.args = (f"{exc.args[0]} {hint}", *exc.args[1:])
-        raise
-    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
-        if group_id is not None:
-            exc.taskgroup_id = group_id  # type: ignore[union-attr]
-            if hasattr(exc, "add_note"):  # Python 3.11+
-                exc.add_note(hint)
-            logger.warning("Stopped waiting for the batch. %s", hint)
-        raise
+    with going_on(
+        timeout, ("taskgroup_id", group_id), hint, partial(add_hint, hint=hint)
+    ):
+        yield
 
 
 def run_group(

@@ -12,7 +12,6 @@ failures get `max_retries` retries in a row, as everywhere else in the package.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -28,7 +27,11 @@ from langchain_parallel._tasks import (
     failed,
     progress_chunk,
 )
-from langchain_parallel.errors import StreamError, TaskRunTimeoutError
+from langchain_parallel.errors import (
+    StreamError,
+    TaskRunTimeoutError,
+    retry_after_seconds,
+)
 
 if TYPE_CHECKING:
     from parallel.types import TaskRun, TaskRunResult
@@ -84,10 +87,12 @@ class Poller:
         self.failures += 1
         delay = min(0.5 * 2.0 ** (self.failures - 1), 8.0)
         response: httpx.Response | None = getattr(exc, "response", None)
-        if response is not None and response.headers.get("retry-after"):
-            with contextlib.suppress(ValueError):
-                delay = float(response.headers["retry-after"])
-        return min(delay, self.remaining())
+        if response is not None:
+            # Every form the SDK honours; a wait it cannot read keeps the backoff.
+            asked = retry_after_seconds(response.headers)
+            if asked is not None:
+                delay = asked
+        return max(0.0, min(delay, self.remaining()))
 
     def pace(self) -> float:
         """Seconds to wait so that asks (or reconnections) are not a busy loop."""
@@ -186,6 +191,9 @@ def follow(
                     yield progress_chunk(line)
                 if reader.finished is not None:
                     break
+                # Events may keep coming for hours: they must not outlast the budget.
+                if poller.remaining() <= 0:
+                    raise poller.timed_out()
     except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None
@@ -217,6 +225,9 @@ async def afollow(
                     yield progress_chunk(line)
                 if reader.finished is not None:
                     break
+                # Events may keep coming for hours: they must not outlast the budget.
+                if poller.remaining() <= 0:
+                    raise poller.timed_out()
     except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None

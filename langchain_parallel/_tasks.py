@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -297,16 +298,52 @@ def failed(run: TaskRun) -> TaskRunFailedError:
     return error
 
 
+def add_hint(error: ParallelError, hint: str) -> None:
+    """Append `hint` to the error's sentence: `str(error)` and `error.message` alike."""
+    if not error.args:
+        return
+    text = f"{error.args[0]} {hint}"
+    error.args = (text, *error.args[1:])
+    if isinstance(getattr(error, "message", None), str):
+        error.message = text  # type: ignore[attr-defined]
+
+
 def name_run(error: ParallelError, run_id: str) -> ParallelError:
     """Put `run_id` on `error`, and say how to collect the run if it goes on."""
     if error.run_id is not None:
         return error
     error.run_id = run_id
     # A failed run, or one the API does not know, has nothing left to collect.
-    gone = isinstance(error, TaskRunFailedError | NotFoundError)
-    if not gone and error.args:
-        error.args = (f"{error.args[0]} {resume_hint(run_id)}", *error.args[1:])
+    if not isinstance(error, TaskRunFailedError | NotFoundError):
+        add_hint(error, resume_hint(run_id))
     return error
+
+
+@contextmanager
+def going_on(
+    timeout: float | None,
+    mark: tuple[str, str],
+    hint: str,
+    name: Callable[[ParallelError], object],
+) -> Iterator[None]:
+    """Translate SDK errors; every error raised inside names what goes on at Parallel.
+
+    `name` marks our errors (the id, and `hint` when there is something to collect).
+    Ctrl-C and task cancellation stay what they are (the caller asked to stop): they
+    get `mark` as an attribute (`run_id`, `taskgroup_id`) and `hint` as a note.
+    """
+    try:
+        with translated(timeout):
+            yield
+    except ParallelError as exc:
+        name(exc)
+        raise
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        setattr(exc, *mark)
+        if hasattr(exc, "add_note"):  # Python 3.11+: shown under the traceback
+            exc.add_note(hint)
+        logger.warning("Stopped waiting. %s", hint)
+        raise
 
 
 @contextmanager
@@ -314,23 +351,11 @@ def durable(run_id: str | None, timeout: float | None) -> Iterator[None]:
     """Translate SDK errors and name the run on every error raised inside.
 
     Before the run exists (`run_id` None) this only translates.
-
-    Ctrl-C and task cancellation stay what they are (the caller asked to stop), with
-    a note on how to collect the run, which goes on at Parallel.
     """
-    try:
+    if run_id is None:
         with translated(timeout):
             yield
-    except ParallelError as exc:
-        if run_id is not None:
-            name_run(exc, run_id)
-        raise
-    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
-        if run_id is None:
-            raise
-        exc.run_id = run_id  # type: ignore[union-attr]
-        hint = resume_hint(run_id)
-        if hasattr(exc, "add_note"):  # Python 3.11+: shown under the traceback
-            exc.add_note(hint)
-        logger.warning("Stopped waiting. %s", hint)
-        raise
+        return
+    hint = resume_hint(run_id)
+    with going_on(timeout, ("run_id", run_id), hint, partial(name_run, run_id=run_id)):
+        yield

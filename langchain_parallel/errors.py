@@ -105,6 +105,7 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
     "is_sdk_error",
+    "retry_after_seconds",
     "translate",
     "translate_sdk_error",
 ]
@@ -405,7 +406,7 @@ def _request_id(exc: Any) -> str | None:
     return None
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Seconds the server asks us to wait, read as the SDKs read it.
 
     `retry-after-ms` first, then `retry-after` as seconds (fractions allowed), then
@@ -482,7 +483,7 @@ def translate_sdk_error(exc: Exception, timeout: float | None = None) -> Paralle
         status: int = sdk.status_code
         server = _server_message(_error_object(sdk.body))
         request_id = _request_id(exc)
-        retry_after = _retry_after(sdk.response.headers)
+        retry_after = retry_after_seconds(sdk.response.headers)
         cls, lead, hint = _LEADS.get(
             status,
             (ServerError, "Server error", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from langchain_core.callbacks import (
@@ -119,7 +120,7 @@ class ChatParallelTask(GroupBatching):
 
     model: str = DEFAULT_PROCESSOR
     """The Task API processor."""
-    api_key: SecretStr | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True)
     """Parallel API key (`PARALLEL_API_KEY`). Never logged or serialized."""
     base_url: str = "https://api.parallel.ai"
     """API root (`PARALLEL_BASE_URL`)."""
@@ -163,7 +164,8 @@ class ChatParallelTask(GroupBatching):
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            raise ConfigError(_describe(exc)) from exc
+            # Not chained: pydantic's own message shows the inputs, the key included.
+            raise ConfigError(_describe(exc)) from None
         if self.model not in PROCESSORS:
             raise ConfigError(unknown_processor(self.model))
         self.base_url = check_base_url(self.base_url)
@@ -186,18 +188,19 @@ class ChatParallelTask(GroupBatching):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
-        """Models serialize with `dumpd` / `dumps`, without their key."""
+        """Models serialize with `dumpd` / `dumps`; load them with one line.
+
+        `load(dumpd(llm), valid_namespaces=["langchain_parallel"],
+        allowed_objects=[ChatParallelTask])`. As for `ChatParallelWeb`, the key is
+        not serialized in any form, not even as a reference: the loaded model reads
+        `PARALLEL_API_KEY` (or `.env`, or the config file) as a new one does.
+        """
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         """`["langchain_parallel", "task_models"]`."""
         return ["langchain_parallel", "task_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """The key is serialized as a reference to `PARALLEL_API_KEY`."""
-        return {"api_key": "PARALLEL_API_KEY"}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -244,7 +247,8 @@ class ChatParallelTask(GroupBatching):
         response_format = kwargs.get("response_format")
         if declared is None and response_format is None:
             declared = self.task_output_schema
-        schema = output_schema(declared, response_format)
+        with _as_input_error():
+            schema = output_schema(declared, response_format)
         body: dict[str, Any] = {
             "processor": processor,
             "input": task_input(messages),
@@ -261,7 +265,8 @@ class ChatParallelTask(GroupBatching):
         }
         body.update((k, v) for k, v in optional.items() if v is not None)
         extra = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
-        check_extra_body(extra)
+        with _as_input_error():  # the model's own extra_body was checked when built
+            check_extra_body(extra)
         body.update(extra)
         budget = kwargs.get("time_budget") or self._budget(processor)
         return self._client_config(), body, float(budget)
@@ -454,7 +459,19 @@ class ChatParallelTask(GroupBatching):
         )
 
 
+@contextmanager
+def _as_input_error() -> Iterator[None]:
+    # The checks shared with the constructor raise ConfigError; in a call they
+    # judge the call's arguments, which are input.
+    try:
+        yield
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+
+
 def _describe(exc: ValidationError) -> str:
+    # Names and pydantic's reasons only, never an input: any of them may be the key
+    # (`api_key=("sk-...",)`, or a misspelled `apikey=`).
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"])

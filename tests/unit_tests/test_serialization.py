@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from langchain_core.load import dumpd, dumps, load, loads
 
-from langchain_parallel import ChatParallelWeb
+from langchain_parallel import ChatParallelTask, ChatParallelWeb
 from langchain_parallel.errors import ConfigError
 
 KEY = "sk-par-very-secret-0123456789"
@@ -117,3 +117,19 @@ def test_the_readmes_line_runs_as_written(model: ChatParallelWeb) -> None:
     namespace: dict[str, Any] = {"llm": model, "ChatParallelWeb": ChatParallelWeb}
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["restored"].asdict() == model.asdict()
+
+
+def test_the_task_model_serializes_no_key_either(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARALLEL_API_KEY", KEY)
+    llm = ChatParallelTask(model="ultra", time_budget=300)
+    text = dumps(llm)
+    assert KEY not in text
+    assert "PARALLEL_API_KEY" not in text  # no reference a loader could resolve
+    line = {"valid_namespaces": ["langchain_parallel"]}
+    loaded = loads(text, **line, allowed_objects=[ChatParallelTask])
+    assert isinstance(loaded, ChatParallelTask)
+    assert (loaded.model, loaded.time_budget) == ("ultra", 300)
+    assert loaded.api_key is not None
+    assert loaded.api_key.get_secret_value() == KEY  # read from the environment

@@ -14,13 +14,14 @@ from conftest import STANDIN_KEY
 from helpers import MAX_RUNS_PER_ADD, assert_task_requests_fit, ctrl_c_once_requested
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from parallel_standin import StandIn
+from parallel_standin import Fault, StandIn
 from pydantic import BaseModel
 
 from langchain_parallel import ChatParallelTask
 from langchain_parallel.errors import (
     AuthenticationError,
     InputError,
+    ServerError,
     TaskRunFailedError,
     TaskRunTimeoutError,
 )
@@ -258,3 +259,15 @@ def test_a_group_that_cannot_start_fails_every_input(tasks: StandIn) -> None:
     assert all(isinstance(e, AuthenticationError) for e in out)
     with pytest.raises(AuthenticationError):
         llm.batch(["a", "b"])
+
+
+def test_an_error_once_the_group_exists_names_it_in_the_whole_sentence(
+    tasks: StandIn,
+) -> None:
+    llm = task(tasks, max_retries=0)
+    # The group is created; adding its runs fails.
+    tasks.inject(Fault("slow", delay=0), Fault("status", status=500))
+    with pytest.raises(ServerError) as caught:
+        llm.batch(["a", "b"])
+    assert "list them with the parallel SDK" in str(caught.value)
+    assert caught.value.message == str(caught.value)

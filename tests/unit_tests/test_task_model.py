@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
+import parallel
 import pytest
 from conftest import STANDIN_KEY
 from helpers import assert_task_requests_fit, ctrl_c_once_requested, merge_chunks
@@ -17,6 +20,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from langchain_parallel import ChatParallelTask, init_chat_model
+from langchain_parallel._task_wait import Poller
 from langchain_parallel.errors import (
     AuthenticationError,
     ConfigError,
@@ -103,6 +107,15 @@ def test_what_the_task_api_lacks_is_refused_before_any_request(tasks: StandIn) -
     with pytest.raises(UnsupportedFeatureError):
         llm.bind_tools([])
     assert tasks.requests == []
+
+
+def test_an_invalid_key_never_shows_in_the_traceback() -> None:
+    secret = "sk-par-very-secret-0123456789"
+    with pytest.raises(ConfigError, match="api_key") as caught:
+        ChatParallelTask(api_key=(secret,))
+    shown = "".join(traceback.format_exception(caught.value))
+    assert secret not in shown
+    assert caught.value.__cause__ is None
 
 
 def test_missing_key_names_the_variable() -> None:
@@ -239,6 +252,9 @@ def test_an_error_after_creation_names_the_run(tasks: StandIn) -> None:
     assert run_id is not None
     assert run_id.startswith("trun_")
     assert f"ChatParallelTask().result('{run_id}')" in str(caught.value)
+    assert caught.value.message == str(
+        caught.value
+    )  # the whole sentence, as documented
     assert llm.result(run_id).response_metadata["run_id"] == run_id
 
 
@@ -274,6 +290,70 @@ def test_budget_spent_leaves_the_run_collectable(tasks: StandIn) -> None:
     msg = llm.result(run_id)
     assert msg.response_metadata["run_id"] == run_id
     assert citation_urls(msg)
+
+
+def test_progress_events_do_not_outlast_the_budget(tasks: StandIn) -> None:
+    # A `lite` run now takes 3 s, with an event at least every 0.6 s: the stream
+    # never falls silent for the whole 1 s budget. Its events at 30% and 40% of
+    # the run straddle the budget; the one at 80% (2.4 s) comes after it.
+    tasks.tasks.time_scale = 0.3
+    llm = task(tasks, model="lite", time_budget=1)
+    lines = []
+    with pytest.raises(TaskRunTimeoutError, match="time_budget=1 s") as caught:
+        lines.extend(c.content_blocks[0]["reasoning"] for c in llm.stream(QUESTION))
+    run_id = caught.value.run_id
+    assert run_id is not None
+    assert f"result('{run_id}')" in str(caught.value)
+    assert any("Searching the web" in line for line in lines)
+    assert not any("80% done" in line for line in lines)
+    assert llm.result(run_id, time_budget=10).response_metadata["run_id"] == run_id
+
+
+async def test_async_progress_events_do_not_outlast_the_budget(tasks: StandIn) -> None:
+    tasks.tasks.time_scale = 0.3
+    llm = task(tasks, model="lite", time_budget=1)
+    lines: list[str] = []
+
+    async def follow() -> None:
+        async for chunk in llm.astream(QUESTION):
+            lines.append(chunk.content_blocks[0]["reasoning"])
+
+    with pytest.raises(TaskRunTimeoutError, match="time_budget=1 s") as caught:
+        await follow()
+    assert caught.value.run_id is not None
+    assert not any("80% done" in line for line in lines)
+
+
+@pytest.mark.parametrize("header", ["-1", "nan", "soon"])
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(
+    tasks: StandIn, header: str
+) -> None:
+    llm = task(tasks)
+    tasks.inject(
+        Fault("slow", delay=0), Fault("status", status=503, retry_after=header)
+    )
+    assert llm.invoke(QUESTION).response_metadata["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("headers", "delay"),
+    [
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after": "2.5"}, 2.5),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # past: now
+        ({"retry-after": "-1"}, 0.5),  # unreadable: the first backoff step
+        ({"retry-after": "nan"}, 0.5),
+        ({"retry-after": "3600"}, 60.0),  # never past the budget
+    ],
+)
+def test_a_retry_waits_as_the_server_asks(
+    headers: dict[str, str], delay: float
+) -> None:
+    request = httpx.Request("GET", "https://api.parallel.ai/v1/tasks/runs/r/result")
+    response = httpx.Response(503, headers=headers, request=request)
+    exc = parallel.InternalServerError("busy", response=response, body=None)
+    poller = Poller(60.0, 600, max_retries=2)
+    assert poller.retry_delay(exc) == pytest.approx(delay, abs=0.1)
 
 
 def test_ctrl_c_leaves_the_run_collectable(tasks: StandIn) -> None:
@@ -420,12 +500,31 @@ def test_a_calls_schema_replaces_the_models(tasks: StandIn) -> None:
     first, second = (b["task_spec"]["output_schema"] for b in posted_runs(tasks))
     assert first == {"type": "text", "description": "A two-sentence summary"}
     assert second["type"] == "json"
-    with pytest.raises(ConfigError, match="Both task_output_schema and response"):
+    with pytest.raises(InputError, match="Both task_output_schema and response"):
         llm.invoke(
             QUESTION,
             task_output_schema={"type": "auto"},
             response_format={"type": "text"},
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"extra_body": {"processor": "lite"}}, "extra_body may not set"),
+        ({"task_output_schema": {"type": "array"}}, "must describe an object"),
+        ({"response_format": {"type": "xml"}}, "not one the Task API can honour"),
+    ],
+)
+def test_a_calls_bad_arguments_are_input_errors(
+    tasks: StandIn, kwargs: dict[str, Any], message: str
+) -> None:
+    # The same checks refuse the constructor's arguments as ConfigError; a call's
+    # arguments are input, as for ChatParallelWeb.
+    with pytest.raises(InputError, match=message) as caught:
+        task(tasks).invoke(QUESTION, **kwargs)
+    assert not isinstance(caught.value, ConfigError)
+    assert tasks.requests == []
 
 
 def test_json_mode_uses_the_auto_schema(tasks: StandIn) -> None:
