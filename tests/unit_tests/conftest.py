@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import STANDIN_KEY
+from parallel_standin import StandIn
 from pytest_socket import enable_socket, socket_allow_hosts
 from raw_server import RawServer, raw_server
 
@@ -43,3 +45,19 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.mkdir()
     monkeypatch.syspath_prepend(str(path))
     return path
+
+
+@pytest.fixture
+def logs_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where `parallel-chat` logs in this test (`PARALLEL_LOGS_PATH`)."""
+    path = tmp_path / "data" / "logs.db"
+    monkeypatch.setenv("PARALLEL_LOGS_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The stand-in, named by the environment as a user would (for the CLI)."""
+    monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
+    monkeypatch.setenv("PARALLEL_API_KEY", STANDIN_KEY)
+    return standin

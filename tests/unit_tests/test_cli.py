@@ -15,20 +15,8 @@ from parallel_standin import Fault, StandIn
 from langchain_parallel._cli_progress import Progress, duration, span
 from langchain_parallel.cli import main
 
-
-@pytest.fixture(autouse=True)
-def logs_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Never log into the real user's data directory."""
-    path = tmp_path / "data" / "logs.db"
-    monkeypatch.setenv("PARALLEL_LOGS_PATH", str(path))
-    return path
-
-
-@pytest.fixture
-def env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
-    monkeypatch.setenv("PARALLEL_API_KEY", "standin-key")
-    return standin
+# Every test logs into its own folder, never the user's data directory.
+pytestmark = pytest.mark.usefixtures("logs_path")
 
 
 def cli(*argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:

@@ -22,19 +22,8 @@ from langchain_parallel._logs import (
 )
 from langchain_parallel.errors import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def logs_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "logs.db"
-    monkeypatch.setenv("PARALLEL_LOGS_PATH", str(path))
-    return path
-
-
-@pytest.fixture
-def env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    monkeypatch.setenv("PARALLEL_BASE_URL", standin.url)
-    monkeypatch.setenv("PARALLEL_API_KEY", "standin-key")
-    return standin
+# Every test logs into its own folder, never the user's data directory.
+pytestmark = pytest.mark.usefixtures("logs_path")
 
 
 def logged(path: Path, count: int = 100) -> list[Exchange]:
