@@ -172,6 +172,26 @@ def _created(run: TaskRun) -> ChatGenerationChunk:
     )
 
 
+def _stop_reading(reader: EventReader, poller: Poller) -> bool:
+    """Whether the run's events are done with; raises once the budget is spent."""
+    if reader.finished is not None:
+        return True
+    # Events may keep coming for hours: they must not outlast the budget.
+    if poller.remaining() <= 0:
+        raise poller.timed_out()
+    return False
+
+
+def _settled(reader: EventReader) -> ChatGenerationChunk | None:
+    """The answer the events delivered, if they did; raises for a failed run."""
+    finished = reader.finished
+    if finished is not None and finished.status != "completed":
+        raise failed(finished)
+    if finished is not None and reader.output is not None:
+        return answer_chunk(finished, reader.output)
+    return None
+
+
 def follow(
     client: parallel.Parallel, run: TaskRun, poller: Poller
 ) -> Iterator[ChatGenerationChunk]:
@@ -189,25 +209,19 @@ def follow(
                 line = reader.read(event)
                 if line:
                     yield progress_chunk(line)
-                if reader.finished is not None:
+                if _stop_reading(reader, poller):
                     break
-                # Events may keep coming for hours: they must not outlast the budget.
-                if poller.remaining() <= 0:
-                    raise poller.timed_out()
     except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None
         yield _no_events(exc)
     except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
         yield _no_events(exc)
-    finished = reader.finished
-    if finished is not None and finished.status != "completed":
-        raise failed(finished)
-    if finished is not None and reader.output is not None:
-        yield answer_chunk(finished, reader.output)
-        return
-    result = wait(client, poller)
-    yield answer_chunk(result.run, result.output)
+    settled = _settled(reader)
+    if settled is None:
+        result = wait(client, poller)
+        settled = answer_chunk(result.run, result.output)
+    yield settled
 
 
 async def afollow(
@@ -223,22 +237,16 @@ async def afollow(
                 line = reader.read(event)
                 if line:
                     yield progress_chunk(line)
-                if reader.finished is not None:
+                if _stop_reading(reader, poller):
                     break
-                # Events may keep coming for hours: they must not outlast the budget.
-                if poller.remaining() <= 0:
-                    raise poller.timed_out()
     except (httpx.TimeoutException, parallel.APITimeoutError) as exc:
         if poller.window() is None:
             raise poller.timed_out() from None
         yield _no_events(exc)
     except (parallel.APIError, httpx.HTTPError, StreamError) as exc:
         yield _no_events(exc)
-    finished = reader.finished
-    if finished is not None and finished.status != "completed":
-        raise failed(finished)
-    if finished is not None and reader.output is not None:
-        yield answer_chunk(finished, reader.output)
-        return
-    result = await await_result(client, poller)
-    yield answer_chunk(result.run, result.output)
+    settled = _settled(reader)
+    if settled is None:
+        result = await await_result(client, poller)
+        settled = answer_chunk(result.run, result.output)
+    yield settled
