@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import httpx2
 import parallel
 import pytest
-from raw_server import RawServer, response
+from raw_server import RawServer, Request, response
 
 from langchain_parallel import errors as E
 from langchain_parallel._client import (
     ClientConfig,
+    async_client,
     async_parallel_client,
     parallel_client,
+    sync_client,
 )
-from langchain_parallel._transport import translated
+from langchain_parallel._transport import apost, astream, post, translated
 
 ERROR = b'{"type": "error", "error": {"ref_id": "ref_9", "message": "Slow down"}}'
 
@@ -47,3 +53,59 @@ async def test_an_async_extract_error_becomes_ours(
 def test_other_exceptions_pass_unchanged() -> None:
     with pytest.raises(KeyError), translated(1.0):
         raise KeyError("ours to see")
+
+
+# --- chat requests: the SDK's own, built more cheaply ------------------------------
+
+BODY = {"model": "speed", "messages": [{"role": "user", "content": "Hi?"}]}
+ANSWER = b'{"choices": [{"message": {"content": "Hello."}}]}'
+EVENTS = b'data: {"choices": [{"delta": {"content": "Hello."}}]}\n\ndata: [DONE]\n\n'
+
+
+def sent(request: Request) -> tuple[list[str], dict[str, Any]]:
+    """A request's line and headers (but its attempt number), and its JSON body."""
+    line, *fields = request.head.decode("latin-1").split("\r\n")
+    headers = [f.lower() for f in fields if f and not f.lower().startswith(_ATTEMPT)]
+    return [line, *sorted(headers)], json.loads(request.body)
+
+
+_ATTEMPT = "x-stainless-retry-count:"
+
+
+def attempt(request: Request) -> str:
+    line = next(f for f in request.head.decode().split("\r\n") if _ATTEMPT in f.lower())
+    return line.split(":", 1)[1].strip()
+
+
+def test_a_chat_post_is_the_sdks_request_and_is_retried_as_one(
+    raw: RawServer,
+) -> None:
+    config = ClientConfig(api_key="k", base_url=raw.url, timeout=5, max_retries=1)
+    busy = response(ERROR, status=503, headers={"retry-after-ms": "10"})
+    raw.play(busy, response(ANSWER), response(ANSWER))
+    assert post(config, "/chat/completions", BODY) == ANSWER
+    sync_client(config).post("/chat/completions", body=BODY, cast_to=httpx2.Response)
+    first, retried, reference = raw.requests
+    assert sent(first) == sent(retried) == sent(reference)
+    assert sent(first)[1] == BODY
+    assert [attempt(r) for r in raw.requests] == ["0", "1", "0"]
+
+
+async def test_async_chat_requests_are_the_sdks_requests(raw: RawServer) -> None:
+    config = ClientConfig(api_key="k", base_url=raw.url, timeout=5, max_retries=0)
+    streaming = {**BODY, "stream": True}
+    raw.play(
+        *[response(ANSWER), response(EVENTS, content_type="text/event-stream")] * 2
+    )
+    assert await apost(config, "/chat/completions", BODY) == ANSWER
+    async with astream(config, "/chat/completions", streaming) as body:
+        assert b"".join([piece async for piece in body]) == EVENTS
+    client = await async_client(config)
+    await client.post("/chat/completions", body=BODY, cast_to=httpx2.Response)
+    reference = await client.post(
+        "/chat/completions", body=streaming, cast_to=httpx2.Response, stream=True
+    )
+    await reference.aclose()
+    posted, streamed, *references = (sent(r) for r in raw.requests)
+    assert [posted, streamed] == references
+    assert streamed[1] == streaming
