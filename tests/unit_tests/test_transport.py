@@ -109,3 +109,19 @@ async def test_async_chat_requests_are_the_sdks_requests(raw: RawServer) -> None
     posted, streamed, *references = (sent(r) for r in raw.requests)
     assert [posted, streamed] == references
     assert streamed[1] == streaming
+
+
+def test_chat_requests_follow_a_changed_base_url(raw: RawServer) -> None:
+    config = ClientConfig(
+        api_key="k", base_url=f"{raw.url}/a", timeout=5, max_retries=0
+    )
+    raw.play(response(ANSWER), response(ANSWER))
+    client = sync_client(config)
+    post(config, "/chat/completions", BODY)
+    client.base_url = httpx2.URL(f"{raw.url}/b")  # the SDK allows it; so do we
+    post(config, "/chat/completions", BODY)
+    lines = [r.head.split(b"\r\n")[0] for r in raw.requests]
+    assert lines == [
+        b"POST /a/chat/completions HTTP/1.1",
+        b"POST /b/chat/completions HTTP/1.1",
+    ]
