@@ -109,12 +109,14 @@ def _ask(
         schema = parse_schema(args.schema)
 
     from langchain_parallel import init_chat_model
+    from langchain_parallel.cli import start_collecting
 
     try:
         llm = init_chat_model(requested)
     except (ValueError, ImportError) as exc:  # ours are ParallelErrors: exit 2 too
         err.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
+    start_collecting()  # start-up is over: see there
     if previous and "previous_interaction_id" in getattr(type(llm), "model_fields", {}):
         llm = llm.model_copy(update={"previous_interaction_id": previous})
     provider, name = _identity(llm)
