@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
@@ -34,10 +35,13 @@ from langchain_core.outputs import (
 )
 from pydantic import PrivateAttr
 
+from langchain_parallel import _readahead
+
 PATH = "/chat/completions"
 QUESTION = "What are the latest developments in AI?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
 LC_MESSAGES = [("human", QUESTION)]
+WITHOUT_READ_AHEAD = "ours, one chunk per event (no read-ahead)"
 META = {"model_name": "speed", "model": "speed", "finish_reason": "stop"}
 
 
@@ -257,12 +261,7 @@ class Implementations:
             "ours": lambda _: lambda: self.ours.invoke(LC_MESSAGES),
         }
 
-    def stream(
-        self,
-        pieces: int,
-        alternatives: bool = True,
-        models: dict[str, BaseChatModel] | None = None,
-    ) -> dict[str, Setup]:
+    def stream(self, pieces: int, alternatives: bool = True) -> dict[str, Setup]:
         def memory(calls: int) -> Callable[[], object]:
             self.memory.load_streams(calls, pieces)
             return lambda: lc_stream(self.memory)
@@ -280,9 +279,17 @@ class Implementations:
         if alternatives:
             setups["typed SDK"] = lambda _: lambda: typed_stream(self.raw)
             setups["ChatOpenAI"] = lambda _: lambda: lc_stream(self.chatopenai)
-        for name, model in (models or {}).items():
-            setups[name] = lambda _, model=model: lambda: lc_stream(model)
+            setups[WITHOUT_READ_AHEAD] = lambda _: lambda: self._inline_stream()
         return setups
+
+    def _inline_stream(self) -> None:
+        """Ours with the whole body read in the caller's thread: no read-ahead."""
+        inline = _readahead.INLINE
+        _readahead.INLINE = sys.maxsize
+        try:
+            lc_stream(self.ours)
+        finally:
+            _readahead.INLINE = inline
 
     def astream(self, pieces: int) -> dict[str, Setup]:
         """The async floor and ours, each call run to completion on one loop."""

@@ -127,6 +127,15 @@ def ratio_rows(
         if other in samples:
             spread = per_round(samples, other, floor)
             report.add(f"{figure}: {other} / floor", ms(samples[other]), spread.ratio())
+    from _calls import WITHOUT_READ_AHEAD
+
+    if WITHOUT_READ_AHEAD in samples:
+        spread = per_round(samples, WITHOUT_READ_AHEAD, floor)
+        report.add(
+            f"{figure}: {WITHOUT_READ_AHEAD} / floor",
+            ms(samples[WITHOUT_READ_AHEAD]),
+            spread.ratio(),
+        )
 
 
 def calls(report: Report, server: Server, quick: bool, count: int) -> None:
@@ -356,48 +365,12 @@ def slots(report: Report, server: Server, quick: bool, count: int) -> None:
         )
 
 
-def remedies(report: Report, server: Server, quick: bool, count: int) -> None:
-    from _calls import Implementations
-    from _remedies import REMEDIES, contract
-    from _server import KEY
-    from _timing import rounds
-
-    impl = Implementations(server.url)
-    models = {
-        name: cls(api_key=KEY, base_url=server.url, model="speed", timeout=60)
-        for name, cls in REMEDIES.items()
-    }
-    for name, model in models.items():
-        broken = contract(model, impl.ours, server)
-        report.add(
-            f"remedy {name}: stream contract",
-            broken or "same text, metadata once at the end, cut streams raise",
-            met=not broken,
-        )
-    for chunks, per in ((30, 5 if quick else 20), (2000, 1), (20000, 1)):
-        server.answer(chunks)
-        samples = rounds(impl.stream(chunks, False, models), count, per)
-        floor = floor_of(samples)
-        for name, model in models.items():
-            yielded = sum(1 for _ in model.stream("q"))
-            versus_ours = per_round(samples, name, "ours")
-            report.add(
-                f"remedy {name}, stream {chunks:,} chunks: / floor",
-                f"{ms(samples[name])} ({yielded} chunks), ours {ms(samples['ours'])}",
-                f"{per_round(samples, name, floor).ratio()}; "
-                f"/ ours {versus_ours.median:.2f}x",
-                "<= 1.15x",
-                per_round(samples, name, floor).median <= 1.15,
-            )
-
-
 SECTIONS = {
     "calls": calls,
     "long": long_streams,
     "concurrency": concurrency,
     "startup": startup,
     "slots": slots,
-    "remedies": remedies,  # prototypes: only with --remedies or --only remedies
 }
 
 
@@ -428,9 +401,6 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 rounds: a smoke run")
     parser.add_argument("--rounds", type=int, help="rounds per figure (default 15)")
     parser.add_argument(
-        "--remedies", action="store_true", help="also time the remedy prototypes"
-    )
-    parser.add_argument(
         "--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections"
     )
     args = parser.parse_args()
@@ -439,8 +409,7 @@ def main() -> None:
     print(machine(), flush=True)
     with Server() as server:
         for name, section in SECTIONS.items():
-            wanted = args.only or [*SECTIONS][:-1] + ["remedies"] * args.remedies
-            if name not in wanted:
+            if args.only and name not in args.only:
                 continue
             print(f"[{name}]", flush=True)
             section(report, server, args.quick, count)

@@ -25,6 +25,7 @@ from typing import Any
 import httpx2
 
 from langchain_parallel._client import ClientConfig, async_client, sync_client
+from langchain_parallel._readahead import Body
 from langchain_parallel.errors import is_sdk_error, translate
 
 __all__ = [
@@ -95,16 +96,19 @@ def stream(
     """POST `body`; give the answer's body read by read, as bytes.
 
     Errors raised in the block while reading are translated too, keeping
-    `partial()`; leaving the block, early or not, closes the response.
+    `partial()`; leaving the block, early or not, closes the response. Past the
+    body's first pieces, a thread reads ahead (`_readahead.Body`), so each step
+    gives everything that arrived since the previous one.
     """
     with translated(config.timeout, partial):
         response = sync_client(config).post(
             path, body=body, cast_to=httpx2.Response, stream=True
         )
+        pieces = Body(response)
         try:
-            yield response.iter_bytes()
+            yield iter(pieces)
         finally:
-            response.close()
+            pieces.close()
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import io
 import json
+import threading
 import time
 import warnings
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from helpers import merge_chunks
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
+from parallel_standin import StandIn
 from raw_server import (
     CHUNKED_END,
     RESET,
@@ -33,6 +35,8 @@ from raw_server import (
 
 from langchain_parallel import ChatParallelWeb
 from langchain_parallel import errors as E
+from langchain_parallel._client import reset_clients
+from langchain_parallel._readahead import READER
 from langchain_parallel.cli import main
 
 Q = [("human", "Hello")]
@@ -485,53 +489,117 @@ async def test_events_that_arrive_in_one_read_make_one_chunk(
     assert chunks[-1].response_metadata["finish_reason"] == "stop"
 
 
-BURST = [f"word{i} " for i in range(50)]
+BURST = [f"word{i} " for i in range(200)]  # past the pieces a sync stream reads inline
 
 
-async def read_slowly(llm: ChatParallelWeb) -> list[Any]:
-    """Chunks of an `astream` whose reader dawdles after the first one."""
+async def read_slowly(llm: ChatParallelWeb, mode: str) -> list[Any]:
+    """Chunks of a `stream`/`astream` whose reader dawdles after the first one."""
     chunks = []
-    async for c in llm.astream(Q):
-        chunks.append(c)
-        if len(chunks) == 1:
-            await asyncio.sleep(0.3)  # the server writes the burst meanwhile
+    if mode == "stream":
+        for c in llm.stream(Q):
+            chunks.append(c)
+            if len(chunks) == 1:
+                time.sleep(0.3)  # the server writes the burst meanwhile
+    else:
+        async for c in llm.astream(Q):
+            chunks.append(c)
+            if len(chunks) == 1:
+                await asyncio.sleep(0.3)
     return chunks
 
 
 def burst(*ending: Step) -> list[Step]:
-    """A first event, then fifty events written one by one, then `ending`."""
+    """A first event, then two hundred events written one by one, then `ending`."""
     steps: list[Step] = [stream_head(chunked=True), chunk(sse(delta("First. ")))]
     for text in BURST:
         steps += [0.001, chunk(sse(delta(text)))]
     return [*steps, *ending]
 
 
-async def test_what_piles_up_while_an_async_reader_is_busy_is_one_chunk(
-    raw: RawServer,
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+async def test_what_piles_up_while_the_reader_is_busy_is_one_chunk(
+    raw: RawServer, mode: str
 ) -> None:
     raw.play(burst(chunk(sse(delta("", "stop"), "[DONE]")), CHUNKED_END))
-    chunks = await read_slowly(make(raw))
+    chunks = await read_slowly(make(raw), mode)
     assert "".join(c.text for c in chunks) == "First. " + "".join(BURST)
-    assert len(chunks) < len(BURST)  # merged: fifty events, far fewer chunks
+    assert len(chunks) < len(BURST) // 2  # merged: far fewer chunks than events
     with_metadata = [c for c in chunks if "finish_reason" in c.response_metadata]
     assert with_metadata == [chunks[-1]]
 
 
-async def test_a_cut_inside_a_backlog_keeps_every_character(raw: RawServer) -> None:
-    raw.play(burst(RESET))
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+async def test_a_cut_inside_a_backlog_keeps_every_character(
+    raw: RawServer, mode: str
+) -> None:
+    # Closed before the chunked body's end (a reset would let the kernel drop what
+    # the client had not read yet, which no client can keep).
+    raw.play(burst())
     with pytest.raises(E.APIConnectionError) as info:
-        await read_slowly(make(raw))
+        await read_slowly(make(raw), mode)
     assert info.value.partial_content == "First. " + "".join(BURST)
 
 
+@pytest.mark.parametrize("mode", ["stream", "astream"])
 async def test_an_error_event_inside_a_backlog_keeps_every_character(
-    raw: RawServer,
+    raw: RawServer, mode: str
 ) -> None:
     error = {"error": {"message": "Task failed", "ref_id": "ref_2"}}
     raw.play(burst(chunk(sse(error)), CHUNKED_END))
     with pytest.raises(E.StreamError, match="Task failed") as info:
-        await read_slowly(make(raw))
+        await read_slowly(make(raw), mode)
     assert info.value.partial_content == "First. " + "".join(BURST)
+
+
+def stream_readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == READER]
+
+
+def test_leaving_a_stream_early_stops_its_reader_at_once(raw: RawServer) -> None:
+    # The server holds the stream open for longer than the model's timeout: only
+    # waking the reader's blocked read ends it before the gate times out.
+    gate = Gate(timeout=20.0)
+    raw.play(burst(gate))
+    stream = make(raw, timeout=30).stream(Q)
+    text = ""
+    for c in stream:
+        text += c.text
+        if text.endswith(BURST[-1]):  # the server now waits at the gate
+            break
+    assert stream_readers()
+    stream.close()
+    assert stream_readers() == []
+    assert not gate.timed_out
+
+
+def test_a_short_stream_starts_no_reader(raw: RawServer) -> None:
+    raw.play([stream_head(chunked=True), chunk(sse(delta("One. "))), Gate(0.5)])
+    stream = make(raw).stream(Q)
+    assert next(stream).text == "One. "
+    assert stream_readers() == []
+    stream.close()
+
+
+def test_a_read_timeout_in_the_reader_is_the_streams_timeout(raw: RawServer) -> None:
+    gate = Gate(timeout=5.0)
+    raw.play(burst(gate))
+    with warnings.catch_warnings():  # a timeout far below the model's first token
+        warnings.simplefilter("ignore")
+        llm = make(raw, timeout=0.5)
+    with pytest.raises(E.APITimeoutError) as info:
+        for _ in llm.stream(Q):
+            pass
+    assert info.value.partial_content == "First. " + "".join(BURST)
+    assert stream_readers() == []
+
+
+def test_sync_streams_keep_their_connection_alive(standin: StandIn) -> None:
+    reset_clients()
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url)
+    for _ in range(3):
+        assert "".join(c.text for c in llm.stream(Q))
+    assert standin.connections == 1
+    assert stream_readers() == []
 
 
 async def test_leaving_an_astream_with_a_backlog_leaves_no_task(

@@ -1,7 +1,10 @@
-"""The transport's one error boundary also serves the `parallel-web` SDK's calls."""
+"""The transport's one error boundary, and the sync reader's hold on its connection."""
 
 from __future__ import annotations
 
+import socket
+
+import httpx2
 import parallel
 import pytest
 from raw_server import RawServer, response
@@ -12,6 +15,7 @@ from langchain_parallel._client import (
     async_parallel_client,
     parallel_client,
 )
+from langchain_parallel._readahead import _Release
 from langchain_parallel._transport import translated
 
 ERROR = b'{"type": "error", "error": {"ref_id": "ref_9", "message": "Slow down"}}'
@@ -47,3 +51,19 @@ async def test_an_async_extract_error_becomes_ours(
 def test_other_exceptions_pass_unchanged() -> None:
     with pytest.raises(KeyError), translated(1.0):
         raise KeyError("ours to see")
+
+
+def test_a_reader_wakes_a_connection_only_before_its_release() -> None:
+    # Once the body is released, httpcore may hand the connection to another
+    # request: a late `stop()` must leave its socket alone.
+    for released in (False, True):
+        ours, peer = socket.socketpair()
+        with ours, peer:
+            ours.settimeout(2)  # a read nobody wakes fails the test, not hangs it
+            guard = _Release(httpx2.ByteStream(b""), ours)
+            if released:
+                guard.close()
+            guard.interrupt()
+            if released:  # still open both ways
+                peer.sendall(b"x")
+            assert ours.recv(1) == (b"x" if released else b"")
