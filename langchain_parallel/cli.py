@@ -254,10 +254,11 @@ def start_collecting() -> None:
     parallel-chat owns its process, so it may set the collector's policy, which a
     library must not. Importing LangChain, pydantic and openai builds ~150,000
     objects that live as long as the process, and collecting while they are
-    built walks them again and again: about a tenth of a question's time. So
-    `run` turns the collector off, and once the model is built this moves what
-    exists to the permanent generation (`gc.freeze()`), which later passes skip,
-    during a long answer too. A no-op unless `run` paused it (tests call `main`).
+    built walks them again and again: a tenth of a question's time, more on a
+    busy machine. So `run` turns the collector off, and once the model is built
+    this moves what exists to the permanent generation (`gc.freeze()`), which
+    later passes skip, during a long answer too. A no-op unless `run` paused it
+    (tests call `main`).
     """
     global _collector_paused
     if _collector_paused:
