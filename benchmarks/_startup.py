@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,16 +105,23 @@ def question(url: str, count: int) -> dict[str, list[float]]:
     """`parallel-chat "<question>"` against the import floor plus one streamed call."""
     script = cli_command()
     assert script is not None
-    env = {"PARALLEL_API_KEY": KEY, "PARALLEL_BASE_URL": url}
-    return subprocess_rounds(
-        {
-            "baseline": python(_ONE_QUESTION),
-            "baseline, collector paused": python(_COLLECTOR_PAUSED),
-            "parallel-chat": [script, "-m", "parallel:speed", MESSAGES[0]["content"]],
-        },
-        count,
-        env=env,
-    )
+    # Each question is logged, as a user's would be, but not into the user's log.
+    with tempfile.TemporaryDirectory() as logs:
+        env = {
+            "PARALLEL_API_KEY": KEY,
+            "PARALLEL_BASE_URL": url,
+            "PARALLEL_LOGS_PATH": os.path.join(logs, "logs.db"),
+        }
+        command = [script, "-m", "parallel:speed", MESSAGES[0]["content"]]
+        return subprocess_rounds(
+            {
+                "baseline": python(_ONE_QUESTION),
+                "baseline, collector paused": python(_COLLECTOR_PAUSED),
+                "parallel-chat": command,
+            },
+            count,
+            env=env,
+        )
 
 
 def _reset_our_clients() -> None:

@@ -189,9 +189,11 @@ def _stream(
     out: TextIO,
     started: float,
 ) -> None:
-    full: Any = None
+    # The answer's metadata comes once, on the last chunk: gathered key by key,
+    # not by adding chunks up, which would copy the text so far at every chunk.
+    metadata: dict[str, Any] | None = None
     for chunk in llm.stream(messages):
-        full = chunk if full is None else full + chunk
+        metadata = {**(metadata or {}), **chunk.response_metadata}
         text = chunk.text
         if progress.active:
             if not text:
@@ -207,8 +209,8 @@ def _stream(
             exchange.answer += text
             out.write(text)
             out.flush()
-    if full is not None:
-        _record(exchange, exchange.answer, full.response_metadata)
+    if metadata is not None:
+        _record(exchange, exchange.answer, metadata)
 
 
 def _structured(
