@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,12 +39,14 @@ p.parse_args(sys.argv[1:])
 """
 
 # The import floor plus one streamed call, printed as it arrives.
-_ONE_QUESTION = f"""
+_START = f"""
 {IMPORT_BASELINE}
 import json, os, sys, httpx2
 client = openai.OpenAI(
     api_key=os.environ["PARALLEL_API_KEY"], base_url=os.environ["PARALLEL_BASE_URL"]
 )
+"""
+_POST = f"""
 response = client.post(
     "/chat/completions",
     body={{"model": "speed", "messages": {MESSAGES!r}, "stream": True}},
@@ -55,6 +59,12 @@ for line in response.iter_lines():
         sys.stdout.write((choices[0].get("delta") or {{}}).get("content") or "")
 print()
 """
+_ONE_QUESTION = _START + _POST
+# The same with parallel-chat's collector policy (`cli.start_collecting`): off
+# while importing and building the client, then start-up's objects frozen.
+_COLLECTOR_PAUSED = (
+    f"import gc\ngc.disable()\n{_START}gc.freeze()\ngc.enable()\n{_POST}"
+)
 
 
 def imports(count: int) -> dict[str, list[float]]:
@@ -95,15 +105,23 @@ def question(url: str, count: int) -> dict[str, list[float]]:
     """`parallel-chat "<question>"` against the import floor plus one streamed call."""
     script = cli_command()
     assert script is not None
-    env = {"PARALLEL_API_KEY": KEY, "PARALLEL_BASE_URL": url}
-    return subprocess_rounds(
-        {
-            "baseline": python(_ONE_QUESTION),
-            "parallel-chat": [script, "-m", "parallel:speed", MESSAGES[0]["content"]],
-        },
-        count,
-        env=env,
-    )
+    # Each question is logged, as a user's would be, but not into the user's log.
+    with tempfile.TemporaryDirectory() as logs:
+        env = {
+            "PARALLEL_API_KEY": KEY,
+            "PARALLEL_BASE_URL": url,
+            "PARALLEL_LOGS_PATH": os.path.join(logs, "logs.db"),
+        }
+        command = [script, "-m", "parallel:speed", MESSAGES[0]["content"]]
+        return subprocess_rounds(
+            {
+                "baseline": python(_ONE_QUESTION),
+                "baseline, collector paused": python(_COLLECTOR_PAUSED),
+                "parallel-chat": command,
+            },
+            count,
+            env=env,
+        )
 
 
 def _reset_our_clients() -> None:

@@ -322,6 +322,13 @@ def startup(report: Report, server: Server, quick: bool, count: int) -> None:
         "<= 1.10x (ours: the issue names no bound)",
         spread.median <= 1.1,
     )
+    paused = per_round(samples, "parallel-chat", "baseline, collector paused")
+    report.add(
+        "`parallel-chat QUESTION` / the same floor with its collector policy",
+        f"floor with the collector paused for start-up "
+        f"{ms(samples['baseline, collector paused'])}",
+        paused.ratio(),
+    )
 
 
 def slots(report: Report, server: Server, quick: bool, count: int) -> None:

@@ -12,10 +12,9 @@ import argparse
 import json
 import sqlite3
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from langchain_parallel._cli_progress import Progress
-from langchain_parallel._cli_schema import Schema, parse_schema, to_json
 from langchain_parallel._logs import (
     Exchange,
     LogStore,
@@ -23,8 +22,12 @@ from langchain_parallel._logs import (
     new_conversation_id,
 )
 from langchain_parallel._models import MODELS
-from langchain_parallel._settings import ParallelSettings, load_settings
+from langchain_parallel._settings import load_settings
 from langchain_parallel.errors import APIConnectionError, APITimeoutError, ConfigError
+
+if TYPE_CHECKING:
+    from langchain_parallel._cli_schema import Schema
+    from langchain_parallel._settings_model import ParallelSettings
 
 PROG = "parallel-chat"
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
@@ -99,15 +102,21 @@ def _ask(
     previous = next(
         (e.interaction_id for e in reversed(history) if e.interaction_id), None
     )
-    schema = parse_schema(args.schema) if args.schema else None
+    schema = None
+    if args.schema:  # pydantic's create_model and a regex: loaded for --schema only
+        from langchain_parallel._cli_schema import parse_schema
+
+        schema = parse_schema(args.schema)
 
     from langchain_parallel import init_chat_model
+    from langchain_parallel.cli import start_collecting
 
     try:
         llm = init_chat_model(requested)
     except (ValueError, ImportError) as exc:  # ours are ParallelErrors: exit 2 too
         err.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
+    start_collecting()  # start-up is over: see there
     if previous and "previous_interaction_id" in getattr(type(llm), "model_fields", {}):
         llm = llm.model_copy(update={"previous_interaction_id": previous})
     provider, name = _identity(llm)
@@ -180,9 +189,11 @@ def _stream(
     out: TextIO,
     started: float,
 ) -> None:
-    full: Any = None
+    # The answer's metadata comes once, on the last chunk: gathered key by key,
+    # not by adding chunks up, which would copy the text so far at every chunk.
+    metadata: dict[str, Any] | None = None
     for chunk in llm.stream(messages):
-        full = chunk if full is None else full + chunk
+        metadata = {**(metadata or {}), **chunk.response_metadata}
         text = chunk.text
         if progress.active:
             if not text:
@@ -198,8 +209,8 @@ def _stream(
             exchange.answer += text
             out.write(text)
             out.flush()
-    if full is not None:
-        _record(exchange, exchange.answer, full.response_metadata)
+    if metadata is not None:
+        _record(exchange, exchange.answer, metadata)
 
 
 def _structured(
@@ -210,6 +221,8 @@ def _structured(
     progress: Progress,
     out: TextIO,
 ) -> int:
+    from langchain_parallel._cli_schema import to_json
+
     result = llm.with_structured_output(schema.target, include_raw=True).invoke(
         messages
     )

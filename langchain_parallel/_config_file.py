@@ -16,11 +16,6 @@ from typing import Any
 from langchain_parallel._hints import nearest
 from langchain_parallel.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 DEFAULT_CONFIG_FILE = "parallel.toml"
 ENV_VARIABLE = "PARALLEL_CONFIG_FILE"
 # The default model's key in the file: `model` at the top level would read as a
@@ -60,6 +55,11 @@ def config_path(config_file: str | os.PathLike[str] | None = None) -> Path | Non
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: most processes have no config file, so no TOML to parse.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as file:
             return tomllib.load(file)

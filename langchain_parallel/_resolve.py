@@ -17,19 +17,21 @@ The order, for `init_chat_model(model, model_provider=..., **kwargs)`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_parallel._bridge import Creator as bridge_creator
 from langchain_parallel._hints import nearest
 from langchain_parallel._settings import (
     DEFAULT_MODEL,
-    ParallelSettings,
     building,
     load_settings,
 )
 from langchain_parallel.errors import ConfigError, ProviderError
 from langchain_parallel.hookspecs import Provider
 from langchain_parallel.registry import Registry, get_registry
+
+if TYPE_CHECKING:
+    from langchain_parallel._settings_model import ParallelSettings
 
 
 @dataclass(frozen=True)

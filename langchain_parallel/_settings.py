@@ -10,7 +10,8 @@ Every setting follows one precedence rule, highest first:
 5. the config file's top level;
 6. built-in defaults.
 
-One `BaseSettings` class reads sources 3-5. The config file is the one named by
+One `BaseSettings` class (`_settings_model.ParallelSettings`, imported on first
+use) reads sources 3-5. The config file is the one named by
 `PARALLEL_CONFIG_FILE`, else `./parallel.toml` when it exists:
 
 ```toml
@@ -33,141 +34,32 @@ files once, and a changed environment or file is picked up without a reset.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    Field,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-
-from langchain_parallel._config_file import (
-    DEFAULT_CONFIG_FILE,
-    FILE_KEYS,
-    check_file,
-    config_path,
-    read_toml,
-)
+from langchain_parallel._config_file import DEFAULT_CONFIG_FILE, config_path
 from langchain_parallel.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_parallel._settings_model import ParallelSettings
 
 ENV_PREFIX = "PARALLEL_"
 DEFAULT_BASE_URL = "https://api.parallel.ai"
 DEFAULT_MODEL = "parallel:speed"
 """The model `init_chat_model()` builds when no setting names one."""
 
-# Set while `load_settings` runs, so the TOML source knows which file to read.
-_toml_path: ContextVar[Path | None] = ContextVar("_toml_path", default=None)
 
+def __getattr__(name: str) -> Any:
+    # `ParallelSettings` lives in `_settings_model`, imported on first use.
+    if name == "ParallelSettings":
+        from langchain_parallel._settings_model import ParallelSettings
 
-class ParallelSettings(BaseSettings):
-    """Package settings; every field reads `PARALLEL_<NAME>` from the environment."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-    )
-
-    api_key: SecretStr | None = None
-    base_url: str = DEFAULT_BASE_URL
-    model: str | None = None
-    """The default model: `PARALLEL_MODEL`, or `default_model` in the file."""
-    timeout: float | None = Field(default=None, gt=0)
-    max_retries: int = Field(default=2, ge=0)
-    config_file: Path | None = None
-    models: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    tools: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    disabled_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    enabled_providers: Annotated[list[str] | None, NoDecode] = None
-    strict_plugins: bool = False
-    # parallel-chat's conversation log (langchain_parallel/_logs.py).
-    logs_enabled: bool = True
-    logs_path: Path | None = None
-
-    @field_validator("disabled_providers", "enabled_providers", mode="before")
-    @classmethod
-    def _names(cls, value: Any, info: ValidationInfo) -> Any:
-        """Accept a JSON list or comma-separated names from the environment."""
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        names = [name.strip() for name in text.split(",") if name.strip()]
-        # A blank PARALLEL_ENABLED_PROVIDERS means unset, not "allow nothing".
-        return names or (None if info.field_name == "enabled_providers" else [])
-
-    @property
-    def default_model(self) -> str | None:
-        """The configured default model, `None` when no source names one."""
-        return self.model
-
-    def origin(self, field: str) -> str:
-        """Where this setting's value comes from, e.g. `"PARALLEL_TIMEOUT"`."""
-        env_name = f"{ENV_PREFIX}{field.upper()}"
-        if env_name in os.environ:
-            return f"environment variable {env_name}"
-        if env_name in _dotenv_keys():
-            return f".env entry {env_name}"
-        key = next((k for k, v in FILE_KEYS.items() if v == field), field)
-        if self.config_file is not None and key in read_toml(self.config_file):
-            return f"{key} in {self.config_file}"
-        return "built-in default"
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The environment beats `.env`, which beats the file's top level."""
-        path = _toml_path.get()
-        sources: list[PydanticBaseSettingsSource] = [
-            init_settings,
-            env_settings,
-            dotenv_settings,
-        ]
-        if path is not None:
-            sources.append(_CheckedTomlSource(settings_cls, path))
-        return tuple(sources)
-
-
-def _dotenv_keys() -> set[str]:
-    from dotenv import dotenv_values  # pydantic-settings' own .env reader
-
-    return set(dotenv_values(".env")) if Path(".env").is_file() else set()
-
-
-class _CheckedTomlSource(TomlConfigSettingsSource):
-    """The TOML source, checked: unknown keys, secrets and bad alias tables."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
-        self._path = path
-        super().__init__(settings_cls, toml_file=path)
-
-    def _read_file(self, file_path: Any) -> dict[str, Any]:
-        data = read_toml(self._path)
-        check_file(data, self._path)
-        return {FILE_KEYS.get(key, key): value for key, value in data.items()}
+        return ParallelSettings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
@@ -179,13 +71,10 @@ def _stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
 
 
 _cache: dict[tuple[Any, ...], ParallelSettings] = {}
-_ENV_NAMES = tuple(
-    f"{ENV_PREFIX}{name.upper()}" for name in ParallelSettings.model_fields
-)
 
 
-def _environment() -> tuple[Any, ...]:
-    """The variables the settings read, as cheaply as the platform allows.
+def _environment(names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The variables `names`, as cheaply as the platform allows.
 
     `os.environ.get` raises and catches a `KeyError` for every unset name, which
     made this the costliest step of building a model; `os.environ` keeps its
@@ -194,8 +83,8 @@ def _environment() -> tuple[Any, ...]:
     data = getattr(os.environ, "_data", None)
     encode = getattr(os.environ, "encodekey", None)
     if isinstance(data, dict) and callable(encode):
-        return tuple(data.get(encode(name)) for name in _ENV_NAMES)
-    return tuple(map(os.environ.get, _ENV_NAMES))
+        return tuple(data.get(encode(name)) for name in names)
+    return tuple(map(os.environ.get, names))
 
 
 def load_settings(
@@ -206,8 +95,16 @@ def load_settings(
     The cache key is cheap on purpose (every model construction asks): the
     variables the settings read, the working directory, and the size and
     modification time of `.env` and of the config file.
+
+    Raises:
+        ConfigError: a setting that does not validate, or a bad config file.
+
     """
-    env = _environment()
+    # Imported here, not at the top: pydantic-settings is most of this package's
+    # import time, and a process that builds no model never needs it.
+    import langchain_parallel._settings_model as model
+
+    env = _environment(model.ENV_NAMES)
     named = config_file or os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
     key = (
         config_file,
@@ -219,14 +116,7 @@ def load_settings(
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    path = config_path(config_file)
-    token = _toml_path.set(path)
-    try:
-        settings = ParallelSettings(config_file=path)
-    except ValidationError as exc:
-        raise ConfigError(_explain(exc, path)) from exc
-    finally:
-        _toml_path.reset(token)
+    settings = model.read(config_path(config_file))
     if len(_cache) > 32:  # environments churn in tests; keep the cache small
         _cache.clear()
     _cache[key] = settings
@@ -236,26 +126,6 @@ def load_settings(
 def reset_settings_cache() -> None:
     """Forget cached settings (tests use this after changing files in place)."""
     _cache.clear()
-
-
-def _explain(exc: ValidationError, path: Path | None) -> str:
-    lines = []
-    for err in exc.errors():
-        dotted = ".".join(str(p) for p in err["loc"])
-        field = str(err["loc"][0]) if err["loc"] else ""
-        env_name = f"{ENV_PREFIX}{field.upper()}"
-        if env_name in os.environ:
-            origin = f"environment variable {env_name}"
-        elif env_name in _dotenv_keys():
-            origin = f".env entry {env_name}"
-        elif path is not None:
-            key = next((k for k, v in FILE_KEYS.items() if v == field), field)
-            origin = f"config file {path}, key {dotted.replace(field, key, 1)!r}"
-        else:
-            origin = f"setting {field}"
-        shown = "" if field == "api_key" else f" (got {err.get('input')!r})"
-        lines.append(f"{origin}: {err['msg']}{shown}")
-    return "Invalid Parallel settings: " + "; ".join(lines)
 
 
 # --- filling a model's unset arguments, and saying where each came from -------

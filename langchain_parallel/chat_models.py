@@ -23,7 +23,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
-from langchain_parallel import _arguments, _structured, _transport, citations
+from langchain_parallel import _arguments, _transport, citations
 from langchain_parallel._client import ClientConfig, check_base_url
 from langchain_parallel._models import (
     DEFAULT_MODEL,
@@ -465,6 +465,8 @@ class ChatParallelWeb(BaseChatModel):
             raise ConfigError(
                 f"Unexpected with_structured_output arguments: {sorted(kwargs)}"
             )
+        from langchain_parallel import _structured  # loaded by its only caller
+
         return _structured.structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict
         )

@@ -31,6 +31,7 @@ Only the standard library is imported until a question is asked, so `--help` and
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -51,6 +52,8 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # with `set -o pipefail`) should see parallel-chat behave like any other command.
 EXIT_BROKEN_PIPE = 141
 COMMANDS = ("logs", "models")
+# Set by `run` while the garbage collector is off for start-up.
+_collector_paused = False
 
 
 class Terminated(KeyboardInterrupt):
@@ -245,8 +248,30 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
+def start_collecting() -> None:
+    """Turn the garbage collector back on, start-up's objects frozen out of it.
+
+    parallel-chat owns its process, so it may set the collector's policy, which a
+    library must not. Importing LangChain, pydantic and openai builds ~150,000
+    objects that live as long as the process, and collecting while they are
+    built walks them again and again: a tenth of a question's time, more on a
+    busy machine. So `run` turns the collector off, and once the model is built
+    this moves what exists to the permanent generation (`gc.freeze()`), which
+    later passes skip, during a long answer too. A no-op unless `run` paused it
+    (tests call `main`).
+    """
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
+
+
 def run() -> None:
     """Console-script entry point."""
+    global _collector_paused
+    _collector_paused = True
+    gc.disable()  # until `start_collecting`, once the model is built
     for name in ("SIGTERM", "SIGHUP"):  # SIGHUP does not exist on Windows
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)

@@ -401,6 +401,28 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
     )
 
 
+def test_collector_is_back_on_while_the_answer_streams(env: StandIn) -> None:
+    # The console script pauses the garbage collector for start-up only: a long
+    # answer must be collected as usual.
+    probe = (
+        "import gc, sys\n"
+        "from langchain_parallel import _cli_ask, cli\n"
+        "stream = _cli_ask._stream\n"
+        "def spy(*args, **kwargs):\n"
+        "    sys.stderr.write(f'collecting={gc.isenabled()}\\n')\n"
+        "    return stream(*args, **kwargs)\n"
+        "_cli_ask._stream = spy\n"
+        "sys.argv = ['parallel-chat', '-m', 'speed', 'Hello']\n"
+        "cli.run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "collecting=True\n"
+    assert result.stdout.endswith("to: Hello\n")
+
+
 def test_console_script_and_module(env: StandIn) -> None:
     result = cli("-m", "speed", "From a subprocess")
     assert result.returncode == 0, result.stderr

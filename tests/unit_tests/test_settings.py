@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +221,34 @@ def test_provider_lists_take_json_or_commas(
     settings = load_settings()
     assert settings.disabled_providers == expected
     assert settings.enabled_providers == (expected or None)
+
+
+def test_settings_machinery_loads_with_the_first_model(tmp_path: Path) -> None:
+    # pydantic-settings is most of the import time: importing the chat model must
+    # not pay for it, and TOML is parsed only when there is a config file.
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from langchain_parallel import ChatParallelWeb\n"
+        "def loaded():\n"
+        "    return [m for m in ('pydantic_settings', 'tomllib') if m in sys.modules]\n"
+        "print(loaded())\n"
+        "ChatParallelWeb()\n"
+        "print(loaded())\n"
+        "Path('parallel.toml').write_text('timeout = 90\\n')\n"
+        "print(ChatParallelWeb().timeout, loaded())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLEL_")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.stdout.splitlines() == [
+        "[]",
+        "['pydantic_settings']",
+        "90.0 ['pydantic_settings', 'tomllib']",
+    ]
