@@ -106,6 +106,48 @@ def _options(config: ClientConfig) -> dict[str, object]:
     }
 
 
+class _OpenAI(openai.OpenAI):
+    """The SDK's client, merging each path with `base_url` once rather than per call.
+
+    The SDK's `_prepare_url` parses the path and rebuilds the URL on every request,
+    a fifth of the time it takes to build one; the result depends only on the
+    path and `base_url` (checked, in case someone sets it). `httpx2.URL` is
+    immutable, so one object serves every request.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._urls: dict[str, tuple[httpx2.URL, httpx2.URL]] = {}
+
+    def _prepare_url(self, url: str) -> httpx2.URL:
+        return _prepared(self._urls, self.base_url, url, super()._prepare_url)
+
+
+class _AsyncOpenAI(openai.AsyncOpenAI):
+    """The async twin of `_OpenAI`."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._urls: dict[str, tuple[httpx2.URL, httpx2.URL]] = {}
+
+    def _prepare_url(self, url: str) -> httpx2.URL:
+        return _prepared(self._urls, self.base_url, url, super()._prepare_url)
+
+
+def _prepared(
+    cache: dict[str, tuple[httpx2.URL, httpx2.URL]],
+    base: httpx2.URL,
+    url: str,
+    prepare: Callable[[str], httpx2.URL],
+) -> httpx2.URL:
+    hit = cache.get(url)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    prepared = prepare(url)
+    cache[url] = (base, prepared)
+    return prepared
+
+
 def _parallel_options(config: ClientConfig) -> dict[str, object]:
     return {
         "api_key": config.api_key,
@@ -151,15 +193,8 @@ def sync_client(config: ClientConfig) -> openai.OpenAI:
     Around the user's `http_client` when one was given: built for this call only.
     """
     if config.http_client is not None:
-        return openai.OpenAI(
-            **_options(config),  # type: ignore[arg-type]
-            http_client=config.http_client,
-        )
-    return _cached(
-        "openai",
-        config,
-        lambda: openai.OpenAI(**_options(config)),  # type: ignore[arg-type]
-    )
+        return _OpenAI(**_options(config), http_client=config.http_client)
+    return _cached("openai", config, lambda: _OpenAI(**_options(config)))
 
 
 async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
@@ -169,14 +204,9 @@ async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
     only (the user's client belongs to the loop the user opened it on).
     """
     if config.http_async_client is not None:
-        return openai.AsyncOpenAI(
-            **_options(config),  # type: ignore[arg-type]
-            http_client=config.http_async_client,
-        )
+        return _AsyncOpenAI(**_options(config), http_client=config.http_async_client)
     return await _cached_on_loop(
-        "openai",
-        config,
-        lambda: openai.AsyncOpenAI(**_options(config)),  # type: ignore[arg-type]
+        "openai", config, lambda: _AsyncOpenAI(**_options(config))
     )
 
 

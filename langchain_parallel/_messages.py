@@ -139,6 +139,12 @@ def to_wire(messages: Sequence[BaseMessage]) -> list[WireMessage]:
 
 
 def _merge(role: Role, items: list[tuple[str | None, str]]) -> WireMessage:
+    if len(items) == 1:  # the usual turn: one message, nothing to join
+        name, text = items[0]
+        single = WireMessage(role=role, content=text)
+        if name:
+            single["name"] = name
+        return single
     names = {name for name, _ in items}
     if len(names) == 1:
         (name,) = names

@@ -106,23 +106,20 @@ def build_body(
     model = call.get("model") or model
     if model not in MODELS:
         raise InputError(unknown_model(model))
-    call_extra = call.get("extra_body")
-    if call_extra is not None and not isinstance(call_extra, Mapping):
-        raise InputError(
-            "extra_body must be a dict of body fields, "
-            f"got {type(call_extra).__name__}."
-        )
-    try:
-        check_extra("The call's extra_body", call_extra)
-    except ConfigError as exc:
-        raise InputError(str(exc)) from None
+    # Each source is applied only when it has something: most calls have none
+    # but the constructor's, and this runs on every call.
     fields: dict[str, Any] = {k: v for k, v in constructor.items() if v is not None}
-    fields.update(model_kwargs or {})
-    fields.update(extra_body or {})
-    fields.update(
-        (k, v) for k, v in call.items() if k in CALL_BODY_PARAMS and v is not None
-    )
-    fields.update(call_extra or {})
+    if model_kwargs:
+        fields.update(model_kwargs)
+    if extra_body:
+        fields.update(extra_body)
+    if call:
+        call_extra = _call_extra(call.get("extra_body"))
+        fields.update(
+            (k, v) for k, v in call.items() if k in CALL_BODY_PARAMS and v is not None
+        )
+        if call_extra:
+            fields.update(call_extra)
     if stop is not None:
         fields["stop"] = stop
     if fields.get("previous_interaction_id") is None:
@@ -131,3 +128,24 @@ def build_body(
         if latest:
             fields["previous_interaction_id"] = latest
     return {"model": model, "messages": to_wire(messages), **fields}
+
+
+def _call_extra(call_extra: object) -> Mapping[str, Any] | None:
+    """The call's own `extra_body`, checked.
+
+    Raises:
+        InputError: not a mapping, or it sets a reserved field.
+
+    """
+    if call_extra is None:
+        return None
+    if not isinstance(call_extra, Mapping):
+        raise InputError(
+            "extra_body must be a dict of body fields, "
+            f"got {type(call_extra).__name__}."
+        )
+    try:
+        check_extra("The call's extra_body", call_extra)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    return call_extra

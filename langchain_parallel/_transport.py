@@ -1,12 +1,13 @@
 """HTTP transport: requests out, bytes back, and the one place SDK errors become ours.
 
-Chat posts its JSON body through the `openai` client's own `post` (keeping the
-SDK's retries, timeouts, auth and error types) and takes the `httpx2.Response`
-back unparsed: reading JSON and event streams ourselves is what makes a call
-cheaper than the typed SDK's. Search, extract and tasks call the `parallel-web`
-SDK's typed methods inside `translated(...)`, so every exception of either SDK or
-either transport, raised while sending or while a body is read, surfaces as a
-`langchain_parallel.errors` class chained `from` the original.
+Chat posts its JSON body through the `openai` client's own `request`, the method
+its `post` calls (keeping the SDK's retries, timeouts, auth and error types), and
+takes the `httpx2.Response` back unparsed: reading JSON and event streams
+ourselves is what makes a call cheaper than the typed SDK's. Search, extract and
+tasks call the `parallel-web` SDK's typed methods inside `translated(...)`, so
+every exception of either SDK or either transport, raised while sending or while a
+body is read, surfaces as a `langchain_parallel.errors` class chained `from` the
+original.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx2
+from openai._models import FinalRequestOptions
 
 from langchain_parallel._client import ClientConfig, async_client, sync_client
 from langchain_parallel._readahead import Body
@@ -71,19 +73,43 @@ def translated(
         raise translate(exc, timeout, partial()) from exc
 
 
+# What the SDK's `client.post(path, body=...)` builds before its `request(...)`,
+# made by copying one built here: `FinalRequestOptions.construct` deep-copies
+# every field default on each call (~20 us, a fifteenth of the SDK's own cost of
+# a request). The copies share those defaults (`params`, `security`) as the
+# SDK's own per-retry copies of one request do; nothing writes into them. The
+# retries, timeouts, headers and errors are `request(...)`'s, as for `post`.
+_POST = FinalRequestOptions.construct(
+    method="post", url="", json_data=None, content=None, files=None
+)
+
+
+def _post(path: str, body: Mapping[str, Any]) -> FinalRequestOptions:
+    return _POST.model_copy(update={"url": path, "json_data": body})
+
+
 def post(config: ClientConfig, path: str, body: Mapping[str, Any]) -> bytes:
     """POST `body` as JSON to `path` under `base_url`; return the answer's body."""
-    with translated(config.timeout):
-        response = sync_client(config).post(path, body=body, cast_to=httpx2.Response)
-        return response.content
+    # `translated`, spelled out: a context manager costs a microsecond per call.
+    try:
+        client = sync_client(config)
+        return client.request(httpx2.Response, _post(path, body)).content
+    except Exception as exc:
+        if not is_sdk_error(exc):
+            raise
+        raise translate(exc, config.timeout, "") from exc
 
 
 async def apost(config: ClientConfig, path: str, body: Mapping[str, Any]) -> bytes:
     """The async twin of `post`."""
-    with translated(config.timeout):
+    try:
         client = await async_client(config)
-        response = await client.post(path, body=body, cast_to=httpx2.Response)
+        response = await client.request(httpx2.Response, _post(path, body))
         return response.content
+    except Exception as exc:
+        if not is_sdk_error(exc):
+            raise
+        raise translate(exc, config.timeout, "") from exc
 
 
 @contextmanager
@@ -124,9 +150,7 @@ async def astream(
     """
     with translated(config.timeout, partial):
         client = await async_client(config)
-        response = await client.post(
-            path, body=body, cast_to=httpx2.Response, stream=True
-        )
+        response = await client.request(httpx2.Response, _post(path, body), stream=True)
         pieces = _backlog(response.aiter_bytes())
         try:
             yield pieces
@@ -138,40 +162,54 @@ async def astream(
 async def _backlog(pieces: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     """`pieces`, with all that arrived while the consumer was busy joined into one.
 
-    A reader task moves pieces into a queue as the connection delivers them, and
+    A reader task moves pieces into a list as the connection delivers them, and
     each step hands over everything waiting. Nothing waits for more data, so no
     byte is delayed; pieces merge only when the consumer falls behind the network,
     which is when merging pays: under load, a stream then costs LangChain one
     chunk per backlog instead of one per event. A read error is raised after the
-    bytes that arrived before it. The queue is unbounded, so that the reader never
+    bytes that arrived before it. The list is unbounded, so that the reader never
     waits and always marks the end: it holds at most the body's bytes, a fraction
     of what the chunks made from them weigh.
+
+    A plain list and one future to wake the consumer, not an `asyncio.Queue`: a
+    stream's events are many and small, and hundreds of streams run at once.
     """
-    queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    arrived: list[bytes] = []
+    ended: list[BaseException | None] = []  # one item once the body is done
+    waiting: asyncio.Future[None] | None = None
+
+    def wake() -> None:
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     async def read() -> None:
         try:
             async for piece in pieces:
-                queue.put_nowait(piece)
+                if piece:
+                    arrived.append(piece)
+                    wake()
         except Exception as exc:  # raised in the consumer, after the bytes before it
-            queue.put_nowait(exc)
+            ended.append(exc)
         finally:  # even when cancelled: a consumer never waits for a dead reader
-            queue.put_nowait(None)
+            ended.append(None)
+            wake()
 
-    reader = asyncio.ensure_future(read())
+    reader = loop.create_task(read())
     try:
         while True:
-            items = [await queue.get()]
-            while not queue.empty():
-                items.append(queue.get_nowait())
-            data = b"".join(item for item in items if isinstance(item, bytes))
-            if data:
+            if not arrived and not ended:
+                waiting = loop.create_future()
+                await waiting
+            if arrived:
+                data = arrived[0] if len(arrived) == 1 else b"".join(arrived)
+                arrived.clear()
                 yield data
-            for item in items:
-                if isinstance(item, BaseException):
-                    raise item
-            if items[-1] is None:
+            elif ended[0] is not None:
+                raise ended[0]
+            else:
                 return
     finally:
-        reader.cancel()
-        await asyncio.wait([reader])  # gone before the response closes
+        if not reader.done():
+            reader.cancel()
+            await asyncio.wait([reader])  # gone before the response closes

@@ -52,6 +52,8 @@ _PATH = "/chat/completions"
 _CHARS_PER_TOKEN = 4.0
 # Settings that come from the environment / .env / config file when not passed.
 _SETTINGS_FIELDS = ("api_key", "base_url", "model", "timeout", "max_retries")
+# The constructor's request body fields, in the order they are sent.
+_CONSTRUCTOR_BODY = (*IGNORED_PARAMS, "response_format", "stop")
 
 
 class ChatParallelWeb(BaseChatModel):
@@ -219,13 +221,14 @@ class ChatParallelWeb(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         # Also LangChain's cache key: everything that shapes the request body.
-        extra = {"model_kwargs": self.model_kwargs, "extra_body": self.extra_body}
-        return {
-            "model": self.model,
-            "base_url": self.base_url,
-            **self._default_params(),
-            **{k: v for k, v in extra.items() if v},
-        }
+        # LangChain reads it on every call, so it is built without detours.
+        params: dict[str, Any] = {"model": self.model, "base_url": self.base_url}
+        params.update(self._default_params())
+        if self.model_kwargs:
+            params["model_kwargs"] = self.model_kwargs
+        if self.extra_body:
+            params["extra_body"] = self.extra_body
+        return params
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -246,10 +249,11 @@ class ChatParallelWeb(BaseChatModel):
     # --- Requests -------------------------------------------------------------
 
     def _default_params(self) -> dict[str, Any]:
-        params = {name: getattr(self, name) for name in IGNORED_PARAMS}
-        params["response_format"] = self.response_format
-        params["stop"] = self.stop
-        return {k: v for k, v in params.items() if v is not None}
+        return {
+            name: value
+            for name in _CONSTRUCTOR_BODY
+            if (value := getattr(self, name)) is not None
+        }
 
     def _request(
         self,
@@ -258,14 +262,15 @@ class ChatParallelWeb(BaseChatModel):
         kwargs: Mapping[str, Any],
     ) -> tuple[ClientConfig, dict[str, Any]]:
         """The client configuration and the JSON request body for one call."""
-        _arguments.check_call(kwargs)
+        if kwargs:  # most calls pass none: skip the checks' set arithmetic
+            _arguments.check_call(kwargs)
+        constructor = self._default_params()
+        if self.previous_interaction_id is not None:
+            constructor["previous_interaction_id"] = self.previous_interaction_id
         body = build_body(
             model=self.model,
             messages=messages,
-            constructor={
-                **self._default_params(),
-                "previous_interaction_id": self.previous_interaction_id,
-            },
+            constructor=constructor,
             model_kwargs=self.model_kwargs,
             extra_body=self.extra_body,
             call=kwargs,
@@ -285,7 +290,9 @@ class ChatParallelWeb(BaseChatModel):
             base_url=self.base_url,
             timeout=timeout or self.timeout or MODELS[model].default_timeout,
             max_retries=self.max_retries,
-            default_headers=tuple((self.default_headers or {}).items()),
+            default_headers=(
+                tuple(self.default_headers.items()) if self.default_headers else ()
+            ),
             http_client=self.http_client,
             http_async_client=self.http_async_client,
         )

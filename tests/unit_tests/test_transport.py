@@ -1,22 +1,27 @@
-"""The transport's one error boundary, and the sync reader's hold on its connection."""
+"""The transport's one error boundary, the sync reader's hold on its connection, and
+chat requests that are the SDK's own."""
 
 from __future__ import annotations
 
+import json
 import socket
+from typing import Any
 
 import httpx2
 import parallel
 import pytest
-from raw_server import RawServer, response
+from raw_server import RawServer, Request, response
 
 from langchain_parallel import errors as E
 from langchain_parallel._client import (
     ClientConfig,
+    async_client,
     async_parallel_client,
     parallel_client,
+    sync_client,
 )
 from langchain_parallel._readahead import _Release
-from langchain_parallel._transport import translated
+from langchain_parallel._transport import apost, astream, post, translated
 
 ERROR = b'{"type": "error", "error": {"ref_id": "ref_9", "message": "Slow down"}}'
 
@@ -67,3 +72,75 @@ def test_a_reader_wakes_a_connection_only_before_its_release() -> None:
             if released:  # still open both ways
                 peer.sendall(b"x")
             assert ours.recv(1) == (b"x" if released else b"")
+
+
+# --- chat requests: the SDK's own, built more cheaply ------------------------------
+
+BODY = {"model": "speed", "messages": [{"role": "user", "content": "Hi?"}]}
+ANSWER = b'{"choices": [{"message": {"content": "Hello."}}]}'
+EVENTS = b'data: {"choices": [{"delta": {"content": "Hello."}}]}\n\ndata: [DONE]\n\n'
+
+
+def sent(request: Request) -> tuple[list[str], dict[str, Any]]:
+    """A request's line and headers (but its attempt number), and its JSON body."""
+    line, *fields = request.head.decode("latin-1").split("\r\n")
+    headers = [f.lower() for f in fields if f and not f.lower().startswith(_ATTEMPT)]
+    return [line, *sorted(headers)], json.loads(request.body)
+
+
+_ATTEMPT = "x-stainless-retry-count:"
+
+
+def attempt(request: Request) -> str:
+    line = next(f for f in request.head.decode().split("\r\n") if _ATTEMPT in f.lower())
+    return line.split(":", 1)[1].strip()
+
+
+def test_a_chat_post_is_the_sdks_request_and_is_retried_as_one(
+    raw: RawServer,
+) -> None:
+    config = ClientConfig(api_key="k", base_url=raw.url, timeout=5, max_retries=1)
+    busy = response(ERROR, status=503, headers={"retry-after-ms": "10"})
+    raw.play(busy, response(ANSWER), response(ANSWER))
+    assert post(config, "/chat/completions", BODY) == ANSWER
+    sync_client(config).post("/chat/completions", body=BODY, cast_to=httpx2.Response)
+    first, retried, reference = raw.requests
+    assert sent(first) == sent(retried) == sent(reference)
+    assert sent(first)[1] == BODY
+    assert [attempt(r) for r in raw.requests] == ["0", "1", "0"]
+
+
+async def test_async_chat_requests_are_the_sdks_requests(raw: RawServer) -> None:
+    config = ClientConfig(api_key="k", base_url=raw.url, timeout=5, max_retries=0)
+    streaming = {**BODY, "stream": True}
+    raw.play(
+        *[response(ANSWER), response(EVENTS, content_type="text/event-stream")] * 2
+    )
+    assert await apost(config, "/chat/completions", BODY) == ANSWER
+    async with astream(config, "/chat/completions", streaming) as body:
+        assert b"".join([piece async for piece in body]) == EVENTS
+    client = await async_client(config)
+    await client.post("/chat/completions", body=BODY, cast_to=httpx2.Response)
+    reference = await client.post(
+        "/chat/completions", body=streaming, cast_to=httpx2.Response, stream=True
+    )
+    await reference.aclose()
+    posted, streamed, *references = (sent(r) for r in raw.requests)
+    assert [posted, streamed] == references
+    assert streamed[1] == streaming
+
+
+def test_chat_requests_follow_a_changed_base_url(raw: RawServer) -> None:
+    config = ClientConfig(
+        api_key="k", base_url=f"{raw.url}/a", timeout=5, max_retries=0
+    )
+    raw.play(response(ANSWER), response(ANSWER))
+    client = sync_client(config)
+    post(config, "/chat/completions", BODY)
+    client.base_url = httpx2.URL(f"{raw.url}/b")  # the SDK allows it; so do we
+    post(config, "/chat/completions", BODY)
+    lines = [r.head.split(b"\r\n")[0] for r in raw.requests]
+    assert lines == [
+        b"POST /a/chat/completions HTTP/1.1",
+        b"POST /b/chat/completions HTTP/1.1",
+    ]
