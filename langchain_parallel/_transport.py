@@ -127,9 +127,8 @@ def stream(
     gives everything that arrived since the previous one.
     """
     with translated(config.timeout, partial):
-        response = sync_client(config).post(
-            path, body=body, cast_to=httpx2.Response, stream=True
-        )
+        client = sync_client(config)
+        response = client.request(httpx2.Response, _post(path, body), stream=True)
         pieces = Body(response)
         try:
             yield iter(pieces)

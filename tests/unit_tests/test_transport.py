@@ -21,7 +21,7 @@ from langchain_parallel._client import (
     sync_client,
 )
 from langchain_parallel._readahead import _Release
-from langchain_parallel._transport import apost, astream, post, translated
+from langchain_parallel._transport import apost, astream, post, stream, translated
 
 ERROR = b'{"type": "error", "error": {"ref_id": "ref_9", "message": "Slow down"}}'
 
@@ -108,6 +108,21 @@ def test_a_chat_post_is_the_sdks_request_and_is_retried_as_one(
     assert sent(first) == sent(retried) == sent(reference)
     assert sent(first)[1] == BODY
     assert [attempt(r) for r in raw.requests] == ["0", "1", "0"]
+
+
+def test_a_sync_chat_stream_is_the_sdks_request(raw: RawServer) -> None:
+    config = ClientConfig(api_key="k", base_url=raw.url, timeout=5, max_retries=0)
+    streaming = {**BODY, "stream": True}
+    raw.play(*[response(EVENTS, content_type="text/event-stream")] * 2)
+    with stream(config, "/chat/completions", streaming) as body:
+        assert b"".join(body) == EVENTS
+    reference = sync_client(config).post(
+        "/chat/completions", body=streaming, cast_to=httpx2.Response, stream=True
+    )
+    reference.close()
+    ours, theirs = (sent(r) for r in raw.requests)
+    assert ours == theirs
+    assert ours[1] == streaming
 
 
 async def test_async_chat_requests_are_the_sdks_requests(raw: RawServer) -> None:
