@@ -127,8 +127,15 @@ def ratio_rows(
         if other in samples:
             spread = per_round(samples, other, floor)
             report.add(f"{figure}: {other} / floor", ms(samples[other]), spread.ratio())
-    from _calls import WITHOUT_READ_AHEAD
+    from _calls import FLOOR_IN_ONE_CALL, WITHOUT_READ_AHEAD
 
+    if FLOOR_IN_ONE_CALL in samples:
+        spread = per_round(samples, "ours", FLOOR_IN_ONE_CALL)
+        report.add(
+            f"{figure}: ours / the floor's halves in one model's call",
+            f"that model {ms(samples[FLOOR_IN_ONE_CALL])}",
+            spread.ratio(),
+        )
     if WITHOUT_READ_AHEAD in samples:
         spread = per_round(samples, WITHOUT_READ_AHEAD, floor)
         report.add(
