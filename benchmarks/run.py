@@ -16,7 +16,8 @@ The floor of a call is what any LangChain chat model over this API must pay: the
 langchain-core's own per-call and per-chunk cost, measured with an in-memory
 `BaseChatModel` yielding pre-built chunks. The typed SDK
 (`client.chat.completions.create`) and `langchain_openai.ChatOpenAI` are the
-alternatives a user would write; they are shown against the same floor.
+alternatives a user would write; they are shown against the same floor, beside
+the floor's halves timed in one model's call and ours without read-ahead.
 """
 
 from __future__ import annotations
