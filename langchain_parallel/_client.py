@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx2
 import openai
 
-from langchain_parallel.errors import ConfigError
+from langchain_parallel.errors import ConfigError, MissingAPIKeyError
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class ClientConfig:
 
 if TYPE_CHECKING:
     import parallel
+    from pydantic import SecretStr
 
 
 class _Closeable(Protocol):
@@ -86,6 +87,17 @@ def check_base_url(base_url: str) -> str:
             f"got {base_url!r}. Set it with base_url= or PARALLEL_BASE_URL."
         )
     return base_url.rstrip("/")
+
+
+def required_key(api_key: SecretStr | None, owner: str) -> str:
+    """The key's value, or `MissingAPIKeyError` saying where to put one for `owner`."""
+    key = api_key.get_secret_value() if api_key is not None else ""
+    if not key:
+        raise MissingAPIKeyError(
+            "No Parallel API key: set the PARALLEL_API_KEY environment variable "
+            f"(or put it in .env), or pass api_key=... to {owner}."
+        )
+    return key
 
 
 def _options(config: ClientConfig) -> dict[str, object]:

@@ -26,10 +26,11 @@ from langchain_parallel._client import (
     async_parallel_client,
     check_base_url,
     parallel_client,
+    required_key,
 )
 from langchain_parallel._settings import DEFAULT_BASE_URL, fill_from_settings
 from langchain_parallel._transport import translated
-from langchain_parallel.errors import APIError, ConfigError, MissingAPIKeyError
+from langchain_parallel.errors import APIError, ConfigError
 
 # Search answers in seconds; a live fetch of 20 pages can take a minute or more.
 DEFAULT_TIMEOUT = 120.0
@@ -84,14 +85,8 @@ class ParallelConnection(BaseModel):
             MissingAPIKeyError: no key was passed or set.
 
         """
-        key = self.api_key.get_secret_value() if self.api_key is not None else ""
-        if not key:
-            raise MissingAPIKeyError(
-                "No Parallel API key: set the PARALLEL_API_KEY environment variable "
-                f"(or put it in .env), or pass api_key=... to {type(self).__name__}."
-            )
         return ClientConfig(
-            api_key=key,
+            api_key=required_key(self.api_key, type(self).__name__),
             base_url=self.base_url,
             timeout=self.timeout or DEFAULT_TIMEOUT,
             max_retries=self.max_retries,

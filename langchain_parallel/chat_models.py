@@ -24,7 +24,7 @@ from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
 from langchain_parallel import _arguments, _transport, citations
-from langchain_parallel._client import ClientConfig, check_base_url
+from langchain_parallel._client import ClientConfig, check_base_url, required_key
 from langchain_parallel._models import (
     DEFAULT_MODEL,
     MODELS,
@@ -41,7 +41,6 @@ from langchain_parallel._settings import DEFAULT_BASE_URL, fill_from_settings
 from langchain_parallel._wire import PROVIDER, StreamAssembler, completion_result
 from langchain_parallel.errors import (
     ConfigError,
-    MissingAPIKeyError,
     UnsupportedFeatureError,
 )
 
@@ -280,13 +279,8 @@ class ChatParallelWeb(BaseChatModel):
         return self._client_config(body["model"], kwargs.get("timeout")), body
 
     def _client_config(self, model: str, timeout: float | None = None) -> ClientConfig:
-        if self.api_key is None or not self.api_key.get_secret_value():
-            raise MissingAPIKeyError(
-                "No Parallel API key: set the PARALLEL_API_KEY environment variable "
-                "(or put it in .env), or pass api_key=... to ChatParallelWeb."
-            )
         return ClientConfig(
-            api_key=self.api_key.get_secret_value(),
+            api_key=required_key(self.api_key, "ChatParallelWeb"),
             base_url=self.base_url,
             timeout=timeout or self.timeout or MODELS[model].default_timeout,
             max_retries=self.max_retries,

@@ -26,6 +26,7 @@ from langchain_parallel._client import (
     async_parallel_client,
     check_base_url,
     parallel_client,
+    required_key,
 )
 from langchain_parallel._messages import latest_interaction_id
 from langchain_parallel._processors import (
@@ -57,7 +58,6 @@ from langchain_parallel._tasks import (
 from langchain_parallel.errors import (
     ConfigError,
     InputError,
-    MissingAPIKeyError,
     UnsupportedFeatureError,
 )
 
@@ -276,13 +276,8 @@ class ChatParallelTask(GroupBatching):
         return self.time_budget or info.default_budget
 
     def _client_config(self) -> ClientConfig:
-        if self.api_key is None or not self.api_key.get_secret_value():
-            raise MissingAPIKeyError(
-                "No Parallel API key: set the PARALLEL_API_KEY environment variable "
-                "(or put it in .env), or pass api_key=... to ChatParallelTask."
-            )
         return ClientConfig(
-            api_key=self.api_key.get_secret_value(),
+            api_key=required_key(self.api_key, "ChatParallelTask"),
             base_url=self.base_url,
             timeout=self.timeout or _DEFAULT_REQUEST_TIMEOUT,
             max_retries=self.max_retries,
