@@ -40,6 +40,7 @@ from langchain_parallel import _readahead
 PATH = "/chat/completions"
 QUESTION = "What are the latest developments in AI?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
+STREAM_BODY = {"model": "speed", "messages": MESSAGES, "stream": True}
 LC_MESSAGES = [("human", QUESTION)]
 WITHOUT_READ_AHEAD = "ours, one chunk per event (no read-ahead)"
 FLOOR_IN_ONE_CALL = "floor in one call"
@@ -118,12 +119,7 @@ class FloorInOneCall(InMemoryChat):
         self, messages: list[BaseMessage], *args: Any, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
         chunks = iter(self._streams.pop())
-        response = self._client.post(
-            PATH,
-            body={"model": "speed", "messages": MESSAGES, "stream": True},
-            cast_to=httpx2.Response,
-            stream=True,
-        )
+        response = open_stream(self._client)
         try:
             for line in response.iter_lines():
                 if _text_of(line):
@@ -184,13 +180,13 @@ def _text_of(line: str) -> str | None:
     return text
 
 
+def open_stream(client: openai.OpenAI) -> httpx2.Response:
+    """The transport half's streamed post, its body not read yet."""
+    return client.post(PATH, body=STREAM_BODY, cast_to=httpx2.Response, stream=True)
+
+
 def raw_stream(client: openai.OpenAI) -> int:
-    response = client.post(
-        PATH,
-        body={"model": "speed", "messages": MESSAGES, "stream": True},
-        cast_to=httpx2.Response,
-        stream=True,
-    )
+    response = open_stream(client)
     received = 0
     try:
         for line in response.iter_lines():
@@ -203,10 +199,7 @@ def raw_stream(client: openai.OpenAI) -> int:
 
 async def araw_stream(client: openai.AsyncOpenAI) -> int:
     response = await client.post(
-        PATH,
-        body={"model": "speed", "messages": MESSAGES, "stream": True},
-        cast_to=httpx2.Response,
-        stream=True,
+        PATH, body=STREAM_BODY, cast_to=httpx2.Response, stream=True
     )
     received = 0
     try:
@@ -224,7 +217,7 @@ async def abare_stream(client: httpx2.AsyncClient, url: str) -> int:
     async with client.stream(
         "POST",
         url + PATH,
-        json={"model": "speed", "messages": MESSAGES, "stream": True},
+        json=STREAM_BODY,
         headers={"authorization": f"Bearer {KEY}"},
     ) as response:
         async for line in response.aiter_lines():
