@@ -87,7 +87,6 @@ class Body:
         """Prepare to read `response`; nothing is read until iterated."""
         self._response = response
         self._pieces = response.iter_bytes()
-        self._sock = _own_socket(response)
         self._reader: tuple[threading.Thread, _Release] | None = None
         self._arrived: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._stopping = False
@@ -96,11 +95,15 @@ class Body:
         """The body's bytes: as read at first, then as much as has piled up."""
         for read, piece in enumerate(self._pieces, 1):
             yield piece
-            if read == INLINE and self._sock is not None:
+            if read == INLINE:
                 break
         else:
             return
-        self._start_reader(self._sock)
+        sock = _own_socket(self._response)
+        if sock is None:  # no read could be woken: go on reading here
+            yield from self._pieces
+            return
+        self._start_reader(sock)
         get, waiting = self._arrived.get, self._arrived.empty
         while True:
             items = [get()]
