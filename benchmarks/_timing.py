@@ -45,7 +45,10 @@ class Spread:
         )
 
     def ratio(self) -> str:
-        return f"{self.median:.2f}x (IQR {self.low:.2f}-{self.high:.2f})"
+        return (
+            f"{self.median:.2f}x (IQR {self.low:.2f}-{self.high:.2f}, "
+            f"{self.rounds} rounds)"
+        )
 
 
 def rotated(names: Sequence[str], round_no: int) -> list[str]:
