@@ -65,6 +65,31 @@ class SSEDecoder:
                 chunk = chunk[1:]
                 if not chunk:
                     return []
+        if b"\r" not in chunk and not (
+            self._pending or self._data or self._event or self._start
+        ):
+            return self._split_events(chunk)
+        return self._read_lines(chunk)
+
+    def _split_events(self, chunk: bytes) -> list[Event]:
+        """`chunk`, read from an event's start with LF line ends only.
+
+        What servers write, and the cheap case: every blank line is then two LFs
+        in a row, and an event of one `data: ` line needs no reading line by line.
+        """
+        *blocks, tail = chunk.split(b"\n\n")
+        events: list[Event] = []
+        for block in blocks:
+            if block[:6] == b"data: " and b"\n" not in block:
+                events.append(("message", block[6:].decode("utf-8", "replace")))
+            else:
+                events += self._lines([*block.split(b"\n"), b""])
+        if tail:  # an event not yet ended
+            events += self._read_lines(tail)
+        return events
+
+    def _read_lines(self, chunk: bytes) -> list[Event]:
+        """`chunk`, read line by line wherever it starts and whatever ends its lines."""
         if b"\n" not in chunk and b"\r" not in chunk:
             # No line ends here: keep the piece, so a long line costs linear time.
             self._pending.append(chunk)

@@ -24,6 +24,23 @@ from langchain_parallel.errors import APIResponseValidationError, StreamError
 
 PROVIDER = "parallel"
 _VALUE = operator.itemgetter(1)  # of a (key, value) pair
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _loads(data: str) -> Any:
+    """`json.loads(data)`, a microsecond sooner for an event that opens its JSON.
+
+    `raw_decode` skips the wrappers `json.loads` runs per call; anything else
+    (leading whitespace, trailing data, not JSON) is left to `json.loads`, so
+    what is accepted and what is raised stay exactly its own.
+    """
+    try:
+        payload, end = _DECODE(data)
+    except ValueError:
+        return json.loads(data)
+    if end != len(data) and data[end:].strip(" \t\n\r"):
+        return json.loads(data)  # raises: extra data
+    return payload
 
 
 def _usage(raw: object) -> UsageMetadata | None:
@@ -242,7 +259,7 @@ class StreamAssembler:
         """The text one event adds, after checking it; raise for an error event."""
         kind, data = event
         try:
-            payload = json.loads(data)
+            payload = _loads(data)
         except ValueError as exc:
             stripped = data.strip()
             if stripped == "[DONE]":

@@ -132,3 +132,40 @@ def test_the_decoder_returns_each_event_as_sent(
     assert decoded == [
         (event or "message", "\n".join(lines)) for event, lines, _ in sent
     ]
+
+
+_line = st.one_of(
+    st.builds(lambda t: b"data: " + t.encode(), _field_text),
+    st.builds(lambda t: b"data:" + t.encode(), _field_text),
+    st.builds(lambda t: b"event: " + t.encode(), _field_text),
+    st.builds(lambda t: b"id: " + t.encode(), _field_text),
+    st.builds(lambda t: b": " + t.encode(), _field_text),  # a comment
+    st.just(b"retry: 250"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    events=st.lists(st.lists(_line, max_size=4), max_size=8),
+    groups=st.lists(st.integers(min_value=1, max_value=3), max_size=8),
+    eol=st.sampled_from(EOLS),
+    extra_blank=st.booleans(),
+)
+def test_reads_that_end_with_events_decode_as_one_read(
+    events: list[list[bytes]], groups: list[int], eol: bytes, extra_blank: bool
+) -> None:
+    # A server's reads usually end where an event does: those are read event by
+    # event (the common shape) and must give what the line-by-line reading gives.
+    blank = eol * (2 if extra_blank else 1)
+    raw = [b"".join(line + eol for line in lines) + blank for lines in events]
+    whole = SSEDecoder()
+    expected = whole.feed(b": opening comment" + eol + b"".join(raw))
+    decoder = SSEDecoder()
+    decoded = decoder.feed(b": opening comment" + eol)
+    sizes = itertools.cycle(groups or [1])
+    while raw:
+        size = next(sizes)
+        decoded += decoder.feed(b"".join(raw[:size]))
+        raw = raw[size:]
+    assert decoded == expected
+    assert (decoder.last_event_id, decoder.retry) == (whole.last_event_id, whole.retry)

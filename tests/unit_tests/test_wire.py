@@ -7,7 +7,7 @@ import json
 import pytest
 
 from langchain_parallel._sse import SSEDecoder
-from langchain_parallel._wire import StreamAssembler
+from langchain_parallel._wire import StreamAssembler, _loads
 from langchain_parallel.errors import StreamError
 
 
@@ -61,3 +61,33 @@ def test_non_json_event_raises_with_the_text_so_far() -> None:
     with pytest.raises(StreamError, match="not JSON") as info:
         assembler.feed(b"data: <html>\n\n")
     assert info.value.partial_content == "Hi"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"a": 1}',
+        ' {"a": 1}',
+        '{"a": 1} \t\r\n',
+        '{"a": 1}\u2028',  # not JSON whitespace: extra data
+        '{"a": 1}{"b": 2}',
+        '{"a": 1} x',
+        "[DONE]",
+        "",
+        "  ",
+        "\ufeff{}",
+        '"text"',
+        "3",
+        "NaN",
+        '{"a": "\\ud800"}',
+    ],
+)
+def test_events_decode_as_json_loads_decodes_them(data: str) -> None:
+    # The faster decoding accepts, returns and refuses exactly what json.loads does.
+    try:
+        expected: object = json.loads(data)
+    except ValueError as exc:
+        with pytest.raises(type(exc)):
+            _loads(data)
+    else:
+        assert json.dumps(_loads(data)) == json.dumps(expected)  # NaN included
