@@ -3,7 +3,7 @@
 Run from the repository root (after the README's test set-up):
 
     .venv/bin/pip install -q langchain-openai parallel-web  # benchmark-only
-    .venv/bin/python benchmarks/run.py            # ~15 min; --quick for a smoke run
+    .venv/bin/python benchmarks/run.py            # ~12 min; --quick for a smoke run
 
 Everything runs against the Parallel stand-in (tests/parallel_standin), served by
 its own process on loopback. Each figure's implementations run once per round in
