@@ -1,7 +1,7 @@
 """Figures for parts of the package that may not exist yet: they say so and skip.
 
-- the search tool's per-call overhead against the bare `parallel` SDK's
-  `client.search(...)`, both against the stand-in;
+- the search and extract tools' per-call overhead against the bare `parallel`
+  SDK's `client.search(...)` and `client.extract(...)`, all against the stand-in;
 - a task-group batch of 1,000 inputs through `ChatParallelTask`, with the requests
   the stand-in received, counted by path.
 """
@@ -21,6 +21,15 @@ SEARCH = {
     "objective": "What are the latest developments in AI?",
     "search_queries": ["latest AI developments"],
 }
+EXTRACT = {
+    "urls": ["https://example.com/ai-news"],
+    "objective": "What are the latest developments in AI?",
+}
+TOOLS = {
+    # tool class: (the SDK method it stands for, the arguments both are called with)
+    "ParallelSearchTool": ("search", SEARCH),
+    "ParallelExtractTool": ("extract", EXTRACT),
+}
 RUNS_PER_REQUEST = 1000  # the Task API's limit on runs added in one request
 
 
@@ -37,24 +46,25 @@ def _find(name: str, modules: tuple[str, ...]) -> Any:
     raise NotAvailable(f"{name} does not exist yet")
 
 
-def search_tool(url: str, count: int, calls: int) -> dict[str, list[float]]:
-    tool_class = _find(
-        "ParallelSearchTool", ("langchain_parallel.tools", "langchain_parallel")
-    )
+def tool_call(url: str, name: str, count: int, calls: int) -> dict[str, list[float]]:
+    """One call of the tool `name` against the same call through the SDK."""
+    tool_class = _find(name, ("langchain_parallel.tools", "langchain_parallel"))
     try:
         import parallel
     except ImportError as exc:
         raise NotAvailable("the `parallel` SDK is not installed") from exc
+    method, args = TOOLS[name]
     client = parallel.Parallel(api_key=KEY, base_url=url)
+    sdk_call = getattr(client, method)
     tool = tool_class(api_key=KEY, base_url=url)
     setups: dict[str, Setup] = {
-        "parallel SDK": lambda _: lambda: client.search(**SEARCH),
-        "ours": lambda _: lambda: tool.invoke(SEARCH),
+        "parallel SDK": lambda _: lambda: sdk_call(**args),
+        "ours": lambda _: lambda: tool.invoke(args),
     }
     try:
         return rounds(setups, count, calls)
     except Exception as exc:
-        raise NotAvailable(f"a search call failed: {exc!r:.200}") from exc
+        raise NotAvailable(f"a {method} call failed: {exc!r:.200}") from exc
 
 
 def task_group(server: Server, url: str, inputs: int = 1000) -> dict[str, Any]:
