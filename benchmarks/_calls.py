@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
@@ -35,14 +34,14 @@ from langchain_core.outputs import (
 )
 from pydantic import PrivateAttr
 
-from langchain_parallel import _readahead
+from langchain_parallel import _body
 
 PATH = "/chat/completions"
 QUESTION = "What are the latest developments in AI?"
 MESSAGES = [{"role": "user", "content": QUESTION}]
 STREAM_BODY = {"model": "speed", "messages": MESSAGES, "stream": True}
 LC_MESSAGES = [("human", QUESTION)]
-WITHOUT_READ_AHEAD = "ours, one chunk per event (no read-ahead)"
+UNMERGED = "ours, one chunk per HTTP chunk (reads not merged)"
 FLOOR_IN_ONE_CALL = "floor in one call"
 META = {"model_name": "speed", "model": "speed", "finish_reason": "stop"}
 
@@ -325,17 +324,17 @@ class Implementations:
             setups[FLOOR_IN_ONE_CALL] = in_one_call
             setups["typed SDK"] = lambda _: lambda: typed_stream(self.raw)
             setups["ChatOpenAI"] = lambda _: lambda: lc_stream(self.chatopenai)
-            setups[WITHOUT_READ_AHEAD] = lambda _: lambda: self._inline_stream()
+            setups[UNMERGED] = lambda _: lambda: self._unmerged_stream()
         return setups
 
-    def _inline_stream(self) -> None:
-        """Ours with the whole body read in the caller's thread: no read-ahead."""
-        inline = _readahead.INLINE
-        _readahead.INLINE = sys.maxsize
+    def _unmerged_stream(self) -> None:
+        """Ours with the body as httpx2 reads it: an HTTP chunk per piece."""
+        unread = _body._unread
+        _body._unread = lambda response: None
         try:
             lc_stream(self.ours)
         finally:
-            _readahead.INLINE = inline
+            _body._unread = unread
 
     def astream(self, pieces: int) -> dict[str, Setup]:
         """The async floor and ours, each call run to completion on one loop."""

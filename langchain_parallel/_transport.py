@@ -26,8 +26,8 @@ from typing import Any
 import httpx2
 from openai._models import FinalRequestOptions
 
+from langchain_parallel._body import merged
 from langchain_parallel._client import ClientConfig, async_client, sync_client
-from langchain_parallel._readahead import Body
 from langchain_parallel.errors import is_sdk_error, translate
 
 __all__ = [
@@ -113,18 +113,18 @@ def stream(
     """POST `body`; give the answer's body read by read, as bytes.
 
     Errors raised in the block while reading are translated too, keeping
-    `partial()`; leaving the block, early or not, closes the response. Past the
-    body's first pieces, a thread reads ahead (`_readahead.Body`), so each step
-    gives everything that arrived since the previous one.
+    `partial()`; leaving the block, early or not, closes the response. Each step
+    gives all that one read of the connection brought (`_body.merged`).
     """
     with translated(config.timeout, partial):
         client = sync_client(config)
         response = client.request(httpx2.Response, _post(path, body), stream=True)
-        pieces = Body(response)
+        pieces = merged(response)
         try:
-            yield iter(pieces)
+            yield pieces
         finally:
             pieces.close()
+            response.close()
 
 
 @asynccontextmanager

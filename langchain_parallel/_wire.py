@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -213,22 +213,31 @@ class StreamAssembler:
         self._finished = False
         self._partial: list[str] = []
 
-    def feed(self, data: bytes) -> list[ChatGenerationChunk]:
-        """Take the next bytes of the body; return one chunk with the text they end.
+    def feed(self, data: bytes) -> Iterator[ChatGenerationChunk]:
+        """Take the next bytes of the body; give one chunk with the text they end.
 
         All the events `data` completes make one chunk, not one each: they have
         arrived together, so splitting them would only delay the caller, and
         every chunk costs LangChain a message object it keeps to the end of the
-        stream. An error event raises with all text before it, this read's too,
-        on `partial_content`.
+        stream. An error event raises once the text before it, this read's too,
+        has been given; all of it is on the error's `partial_content`.
         """
         events = self._decoder.feed(data)
         if self._body is not None:
             self._body.append(data)
             if events:
                 self._body = None
-        texts = [text for event in events if (text := self._handle(event))]
-        return [_chunk("".join(texts))] if texts else []
+        texts: list[str] = []
+        try:
+            for event in events:
+                if text := self._handle(event):
+                    texts.append(text)
+        except StreamError:
+            if texts:
+                yield _chunk("".join(texts))
+            raise
+        if texts:
+            yield _chunk("".join(texts))
 
     def finish(self) -> list[ChatGenerationChunk]:
         """The last chunks once the body has ended; raise if the answer is cut.

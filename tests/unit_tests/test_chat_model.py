@@ -122,7 +122,9 @@ def test_stream_token_level_with_callbacks(
 ) -> None:
     handler = _Tokens()
     chunks = list(llm.stream(MESSAGES, config={"callbacks": [handler]}))
-    assert len(chunks) > 5
+    # Events that one read of the connection brings come as one chunk, so how
+    # many chunks a fast local server yields varies; the text and its end do not.
+    assert len(chunks) >= 2
     assert sent(standin)["stream"] is True
     assert "".join(handler.tokens) == "".join(c.text for c in chunks)
     assert all(c is not None for c in handler.chunks)

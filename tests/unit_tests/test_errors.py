@@ -197,9 +197,12 @@ async def test_failed_stream_raises_async(
     llm: ChatParallelWeb, standin: StandIn, fault: Fault, cls: type, match: str
 ) -> None:
     standin.inject(fault)
-    with pytest.raises(cls, match=match):
-        async for _ in llm.astream(QUESTION):
-            pass
+    received = []
+    with pytest.raises(cls, match=match) as info:  # noqa: PT012 - fails mid-loop
+        async for chunk in llm.astream(QUESTION):
+            received.append(chunk.text)
+    assert received  # some text arrived first ...
+    assert info.value.partial_content == "".join(received)  # ... and is kept
 
 
 def test_read_timeout_mid_stream(standin: StandIn) -> None:

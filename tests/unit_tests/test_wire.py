@@ -37,10 +37,10 @@ def test_sse_decoder_follows_the_spec() -> None:
 
 def test_unterminated_last_event_is_discarded_and_the_stream_is_incomplete() -> None:
     assembler = StreamAssembler("speed")
-    chunks = assembler.feed(_event(_delta("Hello ")))
+    chunks = list(assembler.feed(_event(_delta("Hello "))))
     # the final chunk arrives without the blank line that ends an event
     last = f"data: {json.dumps(_delta('world', 'stop'))}\n"
-    assert assembler.feed(last.encode()) == []
+    assert list(assembler.feed(last.encode())) == []
     assert [c.text for c in chunks] == ["Hello "]
     with pytest.raises(StreamError) as info:
         assembler.finish()
@@ -49,7 +49,7 @@ def test_unterminated_last_event_is_discarded_and_the_stream_is_incomplete() -> 
 
 def test_finish_reason_alone_completes_a_stream_without_done() -> None:
     assembler = StreamAssembler("lite")
-    assembler.feed(_event(_delta("Answer", "stop")))
+    list(assembler.feed(_event(_delta("Answer", "stop"))))
     (final,) = assembler.finish()
     assert final.message.response_metadata["finish_reason"] == "stop"
     assert final.message.response_metadata["model"] == "lite"
@@ -57,10 +57,20 @@ def test_finish_reason_alone_completes_a_stream_without_done() -> None:
 
 def test_non_json_event_raises_with_the_text_so_far() -> None:
     assembler = StreamAssembler("speed")
-    assembler.feed(_event(_delta("Hi")))
+    list(assembler.feed(_event(_delta("Hi"))))
     with pytest.raises(StreamError, match="not JSON") as info:
-        assembler.feed(b"data: <html>\n\n")
+        list(assembler.feed(b"data: <html>\n\n"))
     assert info.value.partial_content == "Hi"
+
+
+def test_text_read_with_an_error_event_comes_before_the_error() -> None:
+    assembler = StreamAssembler("speed")
+    error = b'data: {"error": {"message": "Task failed"}}\n\n'
+    chunks = assembler.feed(_event(_delta("Hi ")) + _event(_delta("there")) + error)
+    assert next(chunks).text == "Hi there"
+    with pytest.raises(StreamError, match="Task failed") as info:
+        next(chunks)
+    assert info.value.partial_content == "Hi there"
 
 
 @pytest.mark.parametrize(
