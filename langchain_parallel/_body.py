@@ -12,10 +12,11 @@ merge exactly when the caller is slower than the network. The async path gets
 the same from a reader task (`_transport._backlog`).
 
 httpcore does not expose the h11 connection of a response; `_unread` finds it
-through private attributes of httpx2 and httpcore2 (a test checks the route
-against the installed versions). Where it is not found (HTTP/2, a custom
-transport, another version) or the body is compressed, `merged` gives the body
-as httpx2 reads it: the same bytes, in more pieces.
+through private attributes of httpx2 and httpcore2, and
+`test_events_that_arrive_in_one_read_make_one_chunk` (`test_streams.py`) fails
+if an upgrade moves them. Where it is not found (HTTP/2, a custom transport,
+another version) or the body is compressed, `merged` gives the body as httpx2
+reads it: the same bytes, in more pieces.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def _unread(response: httpx2.Response) -> Callable[[], bytes] | None:
     parser: Any = response.stream
     for name in ("_stream", "_httpcore_stream", "_stream", "_connection", "_h11_state"):
         parser = getattr(parser, name, None)
-    # h11.Connection's, by its public property (h11 is httpcore2's, not ours).
+    # An h11.Connection, known by its public property: h11 is httpcore2's
+    # dependency, not ours, so it is not imported here.
     if not isinstance(getattr(type(parser), "trailing_data", None), property):
         return None
     return lambda: bytes(parser.trailing_data[0])
