@@ -545,7 +545,8 @@ async def test_a_broken_chunk_after_good_ones_keeps_their_text(
 
 @pytest.mark.parametrize("mode", ["stream", "astream"])
 async def test_a_compressed_stream_arrives_whole(raw: RawServer, mode: str) -> None:
-    # httpx2 decodes it; merging reads is left aside, never a byte of it.
+    # httpx2 decodes it, so its pieces are not h11's chunks: the body is read as
+    # it comes, and all of it arrives.
     packer = zlib.compressobj(wbits=31)  # gzip
     events = [sse(delta(t)) for t in ("One ", "two ", "three.")]
     events.append(sse(delta("", "stop"), "[DONE]"))
