@@ -328,13 +328,13 @@ class Implementations:
         return setups
 
     def _unmerged_stream(self) -> None:
-        """Ours with the body as httpx2 reads it: an HTTP chunk per piece."""
-        unread = _body._unread
-        _body._unread = lambda response: None
+        """Ours with each HTTP chunk a piece: no look into h11, no reader thread."""
+        unread, inline = _body._unread, _body.INLINE
+        _body._unread, _body.INLINE = (lambda response: None), -1
         try:
             lc_stream(self.ours)
         finally:
-            _body._unread = unread
+            _body._unread, _body.INLINE = unread, inline
 
     def astream(self, pieces: int) -> dict[str, Setup]:
         """The async floor and ours, each call run to completion on one loop."""

@@ -26,7 +26,7 @@ from typing import Any
 import httpx2
 from openai._models import FinalRequestOptions
 
-from langchain_parallel._body import merged
+from langchain_parallel._body import Body
 from langchain_parallel._client import ClientConfig, async_client, sync_client
 from langchain_parallel.errors import is_sdk_error, translate
 
@@ -114,17 +114,16 @@ def stream(
 
     Errors raised in the block while reading are translated too, keeping
     `partial()`; leaving the block, early or not, closes the response. Each step
-    gives all that one read of the connection brought (`_body.merged`).
+    gives all that arrived since the previous one (`_body.Body`).
     """
     with translated(config.timeout, partial):
         client = sync_client(config)
         response = client.request(httpx2.Response, _post(path, body), stream=True)
-        pieces = merged(response)
+        pieces = Body(response)
         try:
-            yield pieces
+            yield iter(pieces)
         finally:
             pieces.close()
-            response.close()
 
 
 @asynccontextmanager

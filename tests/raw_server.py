@@ -14,12 +14,15 @@ with `play`, and runs its steps in order:
 - `RESET`: abort the connection (TCP RST) instead of closing it.
 
 The connection closes when the script ends. `response(...)`, `stream_head(...)`
-and `chunk(...)` build the usual byte sequences.
+and `chunk(...)` build the usual byte sequences. Given an `ssl.SSLContext`, the
+server speaks TLS (`https://` URL): each write then leaves as TLS records, and a
+client's read brings at most one of them, as from a real HTTPS server.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -66,9 +69,11 @@ class Request:
 class RawServer:
     """Serves scripted bytes on 127.0.0.1; one script per connection, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._tls = tls
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._listener.getsockname()[1]}"
         self.requests: list[Request] = []
         self._scripts: deque[Sequence[Step]] = deque()
         self._closed = False
@@ -97,6 +102,8 @@ class RawServer:
     def _serve(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
+            if self._tls is not None:
+                conn = self._tls.wrap_socket(conn, server_side=True)
             request = _read_request(conn)
             if request is None:
                 return
@@ -185,9 +192,9 @@ _NO_SCRIPT = response(b'{"error": "the test queued no script"}', status=500)
 
 
 @contextmanager
-def raw_server() -> Iterator[RawServer]:
+def raw_server(tls: ssl.SSLContext | None = None) -> Iterator[RawServer]:
     """A started server, stopped afterwards."""
-    server = RawServer().start()
+    server = RawServer(tls).start()
     try:
         yield server
     finally:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import trustme
 from conftest import STANDIN_KEY
 from parallel_standin import StandIn
 from pytest_socket import enable_socket, socket_allow_hosts
@@ -26,6 +28,25 @@ def _loopback_only() -> Iterator[None]:
 def raw() -> Iterator[RawServer]:
     """A byte-level server of its own on loopback (see `tests/raw_server.py`)."""
     with raw_server() as server:
+        yield server
+    reset_clients()
+
+
+@pytest.fixture(scope="session")
+def tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """Server and client TLS contexts for 127.0.0.1, from a throwaway CA."""
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    return server, client
+
+
+@pytest.fixture
+def raw_tls(tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> Iterator[RawServer]:
+    """`raw`, over TLS: trust it with `tls[1]`."""
+    with raw_server(tls[0]) as server:
         yield server
     reset_clients()
 

@@ -12,11 +12,14 @@ import asyncio
 import email.utils
 import io
 import json
+import ssl
+import threading
 import time
 import warnings
 import zlib
 from typing import Any
 
+import httpx2
 import pytest
 from helpers import merge_chunks
 from langchain_core.callbacks import BaseCallbackHandler
@@ -35,6 +38,7 @@ from raw_server import (
 
 from langchain_parallel import ChatParallelWeb
 from langchain_parallel import errors as E
+from langchain_parallel._body import READER
 from langchain_parallel._client import reset_clients
 from langchain_parallel.cli import main
 
@@ -543,23 +547,34 @@ async def test_a_broken_chunk_after_good_ones_keeps_their_text(
     assert info.value.partial_content == "One two "
 
 
-@pytest.mark.parametrize("mode", ["stream", "astream"])
-async def test_a_compressed_stream_arrives_whole(raw: RawServer, mode: str) -> None:
-    # httpx2 decodes it, so its pieces are not h11's chunks: the body is read as
-    # it comes, and all of it arrives.
+@pytest.mark.parametrize("mode", MODES)
+async def test_compressed_text_waits_for_no_chunk_that_decodes_to_nothing(
+    raw: RawServer, mode: str
+) -> None:
+    # httpx2 decodes a compressed body, so its pieces are not h11's chunks: one
+    # HTTP chunk may decode to nothing, and taking it along would read on while
+    # "First. " waits. Such a body is read as it comes.
     packer = zlib.compressobj(wbits=31)  # gzip
-    events = [sse(delta(t)) for t in ("One ", "two ", "three.")]
-    events.append(sse(delta("", "stop"), "[DONE]"))
-    parts = [packer.compress(e) + packer.flush(zlib.Z_SYNC_FLUSH) for e in events]
-    parts.append(packer.flush())
+    first = packer.compress(sse(delta("First. "))) + packer.flush(zlib.Z_SYNC_FLUSH)
+    second = packer.compress(sse(delta("Second."), delta("", "stop"), "[DONE]"))
+    second += packer.flush(zlib.Z_SYNC_FLUSH)
     head = stream_head(chunked=True).replace(
         b"\r\n\r\n", b"\r\ncontent-encoding: gzip\r\n\r\n"
     )
-    raw.play([head + b"".join(chunk(p) for p in parts) + CHUNKED_END])
-    assert (await ask(make(raw), mode)).text == "One two three."
+    gate = Gate(timeout=3.0)
+    raw.play(
+        [
+            head + chunk(first) + chunk(second[:1]),  # decodes to nothing yet
+            gate,
+            chunk(second[1:]) + chunk(packer.flush()) + CHUNKED_END,
+        ]
+    )
+    message = await ask(make(raw), mode, callbacks=[OpenOnText(gate)])
+    assert message.text == "First. Second."
+    assert not gate.timed_out
 
 
-BURST = [f"word{i} " for i in range(200)]
+BURST = [f"word{i} " for i in range(200)]  # past the pieces a sync stream reads itself
 
 
 async def read_slowly(llm: ChatParallelWeb, mode: str) -> list[Any]:
@@ -599,6 +614,21 @@ async def test_what_piles_up_while_the_reader_is_busy_is_one_chunk(
 
 
 @pytest.mark.parametrize("mode", ["stream", "astream"])
+async def test_what_piles_up_over_tls_is_one_chunk_too(
+    raw_tls: RawServer, tls: tuple[ssl.SSLContext, ssl.SSLContext], mode: str
+) -> None:
+    # Over TLS a read brings one record, and the server writes one per event:
+    # merging cannot count on one read bringing many events.
+    raw_tls.play(burst(chunk(sse(delta("", "stop"), "[DONE]")), CHUNKED_END))
+    with httpx2.Client(verify=tls[1]) as client:
+        async with httpx2.AsyncClient(verify=tls[1]) as aclient:
+            llm = make(raw_tls, http_client=client, http_async_client=aclient)
+            chunks = await read_slowly(llm, mode)
+    assert "".join(c.text for c in chunks) == "First. " + "".join(BURST)
+    assert len(chunks) < len(BURST) // 2
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
 async def test_a_cut_inside_a_backlog_keeps_every_character(
     raw: RawServer, mode: str
 ) -> None:
@@ -621,8 +651,13 @@ async def test_an_error_event_inside_a_backlog_keeps_every_character(
     assert info.value.partial_content == "First. " + "".join(BURST)
 
 
-def test_leaving_a_stream_early_closes_it_at_once(raw: RawServer) -> None:
-    # The server holds the stream open: closing must not wait for it.
+def stream_readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == READER]
+
+
+def test_leaving_a_stream_early_stops_its_reader_at_once(raw: RawServer) -> None:
+    # The server holds the stream open for longer than the model's timeout: only
+    # waking the reader's blocked read ends it before the gate times out.
     gate = Gate(timeout=20.0)
     raw.play(burst(gate))
     stream = make(raw, timeout=30).stream(Q)
@@ -631,11 +666,21 @@ def test_leaving_a_stream_early_closes_it_at_once(raw: RawServer) -> None:
         text += c.text
         if text.endswith(BURST[-1]):  # the server now waits at the gate
             break
+    assert stream_readers()
     stream.close()
+    assert stream_readers() == []
     assert not gate.timed_out
 
 
-def test_a_read_timeout_mid_stream_keeps_every_character(raw: RawServer) -> None:
+def test_a_short_stream_starts_no_reader(raw: RawServer) -> None:
+    raw.play([stream_head(chunked=True), chunk(sse(delta("One. "))), Gate(0.5)])
+    stream = make(raw).stream(Q)
+    assert next(stream).text == "One. "
+    assert stream_readers() == []
+    stream.close()
+
+
+def test_a_read_timeout_in_the_reader_is_the_streams_timeout(raw: RawServer) -> None:
     gate = Gate(timeout=5.0)
     raw.play(burst(gate))
     with warnings.catch_warnings():  # a timeout far below the model's first token
@@ -645,6 +690,7 @@ def test_a_read_timeout_mid_stream_keeps_every_character(raw: RawServer) -> None
         for _ in llm.stream(Q):
             pass
     assert info.value.partial_content == "First. " + "".join(BURST)
+    assert stream_readers() == []
 
 
 def test_sync_streams_keep_their_connection_alive(standin: StandIn) -> None:
@@ -653,6 +699,7 @@ def test_sync_streams_keep_their_connection_alive(standin: StandIn) -> None:
     for _ in range(3):
         assert "".join(c.text for c in llm.stream(Q))
     assert standin.connections == 1
+    assert stream_readers() == []
 
 
 async def test_leaving_an_astream_with_a_backlog_leaves_no_task(

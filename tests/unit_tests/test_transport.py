@@ -4,6 +4,7 @@ chat requests that are the SDK's own."""
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx2
@@ -12,6 +13,7 @@ import pytest
 from raw_server import RawServer, Request, response
 
 from langchain_parallel import errors as E
+from langchain_parallel._body import _Release
 from langchain_parallel._client import (
     ClientConfig,
     async_client,
@@ -54,6 +56,22 @@ async def test_an_async_extract_error_becomes_ours(
 def test_other_exceptions_pass_unchanged() -> None:
     with pytest.raises(KeyError), translated(1.0):
         raise KeyError("ours to see")
+
+
+def test_a_reader_wakes_a_connection_only_before_its_release() -> None:
+    # Once the body is released, httpcore may hand the connection to another
+    # request: a late `stop()` must leave its socket alone.
+    for released in (False, True):
+        ours, peer = socket.socketpair()
+        with ours, peer:
+            ours.settimeout(2)  # a read nobody wakes fails the test, not hangs it
+            guard = _Release(httpx2.ByteStream(b""), ours)
+            if released:
+                guard.close()
+            guard.interrupt()
+            if released:  # still open both ways
+                peer.sendall(b"x")
+            assert ours.recv(1) == (b"x" if released else b"")
 
 
 # --- chat requests: the SDK's own, built more cheaply ------------------------------
