@@ -18,7 +18,7 @@ text is delayed: pieces merge only while the caller is slower than the network.
   reads them.
 - **What several reads brought.** Over TLS a read brings one TLS record, and
   servers write one per event, so the first way merges nothing there. Past the
-  body's first `INLINE` pieces, a thread of its own reads the connection and
+  body's first `INLINE` steps, a thread of its own reads the connection and
   queues what arrives, and each step takes all that waits, as the async path
   does with a reader task (`_transport._backlog`). A short answer never starts a
   thread: starting one costs 0.3-0.4 ms on the build machine, which merging
@@ -45,7 +45,8 @@ from typing import Any
 import httpx2
 
 INLINE = 64
-"""Pieces read in the caller's thread before a reader thread takes over."""
+"""Steps read in the caller's thread (a piece each, with the HTTP chunks taken
+along) before a reader thread takes over."""
 READER = "langchain-parallel stream reader"
 """The reader threads' name."""
 _END = object()
@@ -58,7 +59,7 @@ class Body:
     """A streamed response's body; iterating gives it merged, step by step.
 
     Each step gives the piece just read with all that h11 already holds whole;
-    past the first `INLINE` pieces (and only where the connection is the
+    past the first `INLINE` steps (and only where the connection is the
     response's own), everything that arrived since the last step, waiting only
     when nothing has. A read error is raised after the bytes that came before
     it. `close()` closes the response, early or not.
