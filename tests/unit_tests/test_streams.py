@@ -38,7 +38,7 @@ from raw_server import (
 
 from langchain_parallel import ChatParallelWeb
 from langchain_parallel import errors as E
-from langchain_parallel._body import READER
+from langchain_parallel._body import INLINE, READER
 from langchain_parallel._client import reset_clients
 from langchain_parallel.cli import main
 
@@ -593,11 +593,13 @@ async def read_slowly(llm: ChatParallelWeb, mode: str) -> list[Any]:
     return chunks
 
 
-def burst(*ending: Step) -> list[Step]:
-    """A first event, then two hundred events written one by one, then `ending`."""
+def burst(*ending: Step, pause: float = 0.001, texts: list[str] = BURST) -> list[Step]:
+    """A first event, then `texts` as events written one by one, then `ending`."""
     steps: list[Step] = [stream_head(chunked=True), chunk(sse(delta("First. ")))]
-    for text in BURST:
-        steps += [0.001, chunk(sse(delta(text)))]
+    for text in texts:
+        steps += (
+            [pause, chunk(sse(delta(text)))] if pause else [chunk(sse(delta(text)))]
+        )
     return [*steps, *ending]
 
 
@@ -613,19 +615,26 @@ async def test_what_piles_up_while_the_reader_is_busy_is_one_chunk(
     assert with_metadata == [chunks[-1]]
 
 
+TLS_BURST = [f"word{i} " for i in range(600)]
+
+
 @pytest.mark.parametrize("mode", ["stream", "astream"])
-async def test_what_piles_up_over_tls_is_one_chunk_too(
+async def test_what_piles_up_over_tls_merges_too(
     raw_tls: RawServer, tls: tuple[ssl.SSLContext, ssl.SSLContext], mode: str
 ) -> None:
     # Over TLS a read brings one record, and the server writes one per event:
-    # merging cannot count on one read bringing many events.
-    raw_tls.play(burst(chunk(sse(delta("", "stop"), "[DONE]")), CHUNKED_END))
+    # merging cannot count on one read bringing many events. The burst is written
+    # at once (a record per event still), all of it while the reader dawdles.
+    done = chunk(sse(delta("", "stop"), "[DONE]"))
+    raw_tls.play(burst(done, CHUNKED_END, pause=0, texts=TLS_BURST))
     with httpx2.Client(verify=tls[1]) as client:
         async with httpx2.AsyncClient(verify=tls[1]) as aclient:
             llm = make(raw_tls, http_client=client, http_async_client=aclient)
             chunks = await read_slowly(llm, mode)
-    assert "".join(c.text for c in chunks) == "First. " + "".join(BURST)
-    assert len(chunks) < len(BURST) // 2
+    assert "".join(c.text for c in chunks) == "First. " + "".join(TLS_BURST)
+    # A sync stream reads its first INLINE steps itself, a record each; what its
+    # reader hands over after them must merge (one chunk per record without it).
+    assert len(chunks) - 1 - INLINE < (len(TLS_BURST) - INLINE) // 2
 
 
 @pytest.mark.parametrize("mode", ["stream", "astream"])
