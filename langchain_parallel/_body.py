@@ -99,7 +99,7 @@ class Body:
     def _read_here(self, steps: int) -> Generator[bytes, None, bool]:
         """Read here: each piece with the HTTP chunks h11 already holds whole.
 
-        At most `steps` pieces (all if negative); true once the body has ended.
+        At most `steps` steps (all if negative); true once the body has ended.
         """
         pieces = self._pieces
         unread = _unread(self._response)

@@ -479,10 +479,10 @@ async def test_a_200_that_is_not_a_completion_raises_one_error_everywhere(
 
 
 def one_read(*texts: str, chunked: bool) -> list[Step]:
-    """A whole streamed answer written at once: one event per text, then stop."""
-    events = [sse(delta(t)) for t in texts] + [sse(delta("", "stop"), "[DONE]")]
+    """A whole streamed answer in one read: one event per text, then stop."""
     if not chunked:
-        return [stream_head() + b"".join(events)]
+        return answer_stream(*texts)
+    events = [sse(delta(t)) for t in texts] + [sse(delta("", "stop"), "[DONE]")]
     # Each event an HTTP chunk of its own, as streaming servers write them.
     body = b"".join(chunk(e) for e in events) + CHUNKED_END
     return [stream_head(chunked=True) + body]
@@ -597,9 +597,8 @@ def burst(*ending: Step, pause: float = 0.001, texts: list[str] = BURST) -> list
     """A first event, then `texts` as events written one by one, then `ending`."""
     steps: list[Step] = [stream_head(chunked=True), chunk(sse(delta("First. ")))]
     for text in texts:
-        steps += (
-            [pause, chunk(sse(delta(text)))] if pause else [chunk(sse(delta(text)))]
-        )
+        event = chunk(sse(delta(text)))
+        steps += [pause, event] if pause else [event]
     return [*steps, *ending]
 
 
