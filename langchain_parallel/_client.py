@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx2
@@ -136,11 +136,32 @@ class _OpenAI(openai.OpenAI):
 
 
 class _AsyncOpenAI(openai.AsyncOpenAI):
-    """The async twin of `_OpenAI`."""
+    """The async twin of `_OpenAI`, which also learns the platform once per process.
+
+    The async SDK client looks up the platform (OS and architecture, for its
+    `X-Stainless-*` headers) on its first request, in a worker thread because the
+    lookup may block, and keeps it on the client. The answer is the same for every
+    client in the process, so it is kept here once for all of them: a client
+    around the user's own `http_async_client`, built for each call, and each
+    event loop's shared client would otherwise send every such call through the
+    loop's default executor and back (about 0.4 ms of CPU a call, and a queue
+    when hundreds run at once).
+    """
+
+    _known_platform: ClassVar[Any] = None
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._urls: dict[str, tuple[httpx2.URL, httpx2.URL]] = {}
+
+    @property
+    def _platform(self) -> Any:
+        return _AsyncOpenAI._known_platform
+
+    @_platform.setter
+    def _platform(self, platform: Any) -> None:
+        if platform is not None:  # the SDK's `__init__` starts it at None
+            _AsyncOpenAI._known_platform = platform
 
     def _prepare_url(self, url: str) -> httpx2.URL:
         return _prepared(self._urls, self.base_url, url, super()._prepare_url)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -116,6 +119,45 @@ async def test_a_users_async_client_is_used(standin: StandIn) -> None:
         assert (await llm.ainvoke("Hi")).content
         assert [c async for c in llm.astream("Hi")]
         assert transport.sent == 2
+
+
+class _CountingExecutor(ThreadPoolExecutor):
+    """A loop's default executor that counts the work sent to its threads."""
+
+    submitted = 0
+
+    def submit(
+        self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def _calls_sent_to_threads(llm: ChatParallelWeb) -> int:
+    """How often an `ainvoke` and an `astream` of `llm` leave the event loop."""
+    executor = _CountingExecutor(max_workers=1)
+    asyncio.get_running_loop().set_default_executor(executor)
+    assert (await llm.ainvoke("Hi")).content
+    assert [c async for c in llm.astream("Hi")]
+    return executor.submitted
+
+
+async def test_async_calls_stay_on_the_event_loop(standin: StandIn) -> None:
+    # The SDK looks up the platform for its headers in a worker thread, once per
+    # client; a client around the user's own async client is built for each call.
+    async with httpx2.AsyncClient() as client:
+        llm = _llm(standin, http_async_client=client)
+        await llm.ainvoke("Learn the platform")
+        assert await _calls_sent_to_threads(llm) == 0
+    platforms = {_header(seen, "X-Stainless-OS") for seen in _posted(standin)}
+    assert len(platforms) == 1  # the SDK's own answer, sent with every call
+    assert None not in platforms
+
+
+def test_a_new_event_loop_does_not_send_calls_to_threads(standin: StandIn) -> None:
+    llm = _llm(standin)
+    asyncio.run(llm.ainvoke("Learn the platform"))
+    assert asyncio.run(_calls_sent_to_threads(llm)) == 0  # a new loop, a new client
 
 
 def test_a_user_client_is_not_shared_with_other_models(standin: StandIn) -> None:
