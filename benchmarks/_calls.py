@@ -34,7 +34,7 @@ from langchain_core.outputs import (
 )
 from pydantic import PrivateAttr
 
-from langchain_parallel import _body
+from langchain_parallel import ChatParallelWeb, _body
 
 PATH = "/chat/completions"
 QUESTION = "What are the latest developments in AI?"
@@ -43,6 +43,7 @@ STREAM_BODY = {"model": "speed", "messages": MESSAGES, "stream": True}
 LC_MESSAGES = [("human", QUESTION)]
 UNMERGED = "ours, one chunk per HTTP chunk (reads not merged)"
 FLOOR_IN_ONE_CALL = "floor in one call"
+USER_CLIENT = "ours, through the user's http_async_client"
 META = {"model_name": "speed", "model": "speed", "finish_reason": "stop"}
 
 
@@ -268,8 +269,6 @@ class Implementations:
     def __init__(self, url: str) -> None:
         from langchain_openai import ChatOpenAI
 
-        from langchain_parallel import ChatParallelWeb
-
         self.url = url
         self.raw = openai.OpenAI(api_key=KEY, base_url=url, max_retries=2, timeout=60)
         self.memory = InMemoryChat()
@@ -349,6 +348,27 @@ class Implementations:
             "transport": lambda _: lambda: loop.run_until_complete(araw_stream(araw)),
             "langchain-core": memory,
             "ours": lambda _: lambda: loop.run_until_complete(alc_stream(self.ours)),
+        }
+
+    def ainvoke(self) -> dict[str, Setup]:
+        """`ainvoke` on ours' shared client, and through a user's `http_async_client`.
+
+        Around a user's client, ours builds an `openai` client for each call.
+        """
+        loop = self._loop()
+        through_user = ChatParallelWeb(
+            api_key=KEY,
+            base_url=self.url,
+            model="speed",
+            http_async_client=httpx2.AsyncClient(),
+        )
+        return {
+            "ours": lambda _: (
+                lambda: loop.run_until_complete(self.ours.ainvoke(LC_MESSAGES))
+            ),
+            USER_CLIENT: lambda _: (
+                lambda: loop.run_until_complete(through_user.ainvoke(LC_MESSAGES))
+            ),
         }
 
     def _loop(self) -> asyncio.AbstractEventLoop:

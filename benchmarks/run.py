@@ -157,13 +157,20 @@ def ratio_rows(
 
 
 def calls(report: Report, server: Server, quick: bool, count: int) -> None:
-    from _calls import Implementations
+    from _calls import USER_CLIENT, Implementations
     from _timing import rounds
 
     impl = Implementations(server.url)
     server.answer(30)
     samples = rounds(impl.invoke(TEXT_30), count, 5 if quick else 20)
     ratio_rows(report, "invoke", samples, 1.05)
+    samples = rounds(impl.ainvoke(), count, 5 if quick else 20)
+    report.add(
+        "ainvoke through the user's `http_async_client` (an `openai` client "
+        "built per call) / ours on its shared client",
+        f"{ms(samples[USER_CLIENT])}, shared {ms(samples['ours'])}",
+        per_round(samples, USER_CLIENT, "ours").ratio(),
+    )
     for chunks, per in ((30, 5 if quick else 20), (2000, 1)):
         server.answer(chunks)
         samples = rounds(impl.stream(chunks), count, per)
