@@ -239,8 +239,21 @@ async def async_client(config: ClientConfig) -> openai.AsyncOpenAI:
     if config.http_async_client is not None:
         return _AsyncOpenAI(**_options(config), http_client=config.http_async_client)
     return await _cached_on_loop(
-        "openai", config, lambda: _AsyncOpenAI(**_options(config))
+        "openai",
+        config,
+        lambda: _AsyncOpenAI(**_options(config), http_client=_async_http_client()),
     )
+
+
+def _async_http_client() -> httpx2.AsyncClient:
+    """What the SDK builds for itself, its pools finding sockets once (`_sockets`).
+
+    `DefaultAsyncHttpxClient` is the SDK's own timeout, connection limits and
+    redirects; proxies from the environment are mounted as for the SDK's client.
+    """
+    from langchain_parallel import _sockets
+
+    return _sockets.find_sockets_once(openai.DefaultAsyncHttpxClient())
 
 
 def _refuse_user_clients(config: ClientConfig) -> None:

@@ -77,10 +77,16 @@ class RawServer:
         self.requests: list[Request] = []
         self._scripts: deque[Sequence[Step]] = deque()
         self._closed = False
+        self._served = threading.Semaphore(0)
 
     def play(self, *scripts: Sequence[Step]) -> None:
         """Queue scripts: the next connections take them in this order."""
         self._scripts.extend(scripts)
+
+    def served(self, timeout: float = 10.0) -> None:
+        """Wait until one more connection has been served and closed."""
+        if not self._served.acquire(timeout=timeout):
+            raise TimeoutError(f"no connection was closed within {timeout} s")
 
     def start(self) -> RawServer:
         threading.Thread(target=self._accept, daemon=True).start()
@@ -126,6 +132,7 @@ class RawServer:
             pass
         finally:
             conn.close()
+            self._served.release()
 
 
 def _read_request(conn: socket.socket) -> Request | None:

@@ -1,0 +1,148 @@
+"""The async pool's connections find their socket once, and behave as before.
+
+`_sockets` wraps the network backend of the pool under the shared async client
+(see its docstring for why). What must not change: a connection the server
+closed while it sat idle is never used again, TLS works, proxies from the
+environment still apply, and the client keeps the SDK's own settings.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpcore2
+import openai
+import pytest
+import trustme
+from parallel_standin import StandIn
+from raw_server import RawServer, raw_server, response
+
+from langchain_parallel import ChatParallelWeb
+from langchain_parallel._client import ClientConfig, async_client, reset_clients
+from langchain_parallel._sockets import SocketOnceBackend, readable
+
+ANSWER = json.dumps(
+    {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "speed",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hi there"},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+).encode()
+# A keep-alive answer: the client pools the connection, then the server closes it.
+KEPT = response(ANSWER, headers={"connection": "keep-alive"})
+
+
+def _llm(url: str) -> ChatParallelWeb:
+    return ChatParallelWeb(api_key="k", base_url=url, max_retries=0, timeout=30)
+
+
+async def test_the_shared_async_client_keeps_the_sdks_settings() -> None:
+    config = ClientConfig(
+        api_key="k", base_url="http://127.0.0.1:9", timeout=30, max_retries=0
+    )
+    http = (await async_client(config))._client
+    # The route `_sockets.transport` takes into httpcore2; a failure here means an
+    # upgrade moved it, and pools went back to a lookup per idle connection.
+    pool = http._transport._pool
+    assert isinstance(pool, httpcore2.AsyncConnectionPool)
+    assert isinstance(pool._network_backend, SocketOnceBackend)
+    limits = openai.DEFAULT_CONNECTION_LIMITS
+    assert pool._max_connections == limits.max_connections
+    assert pool._max_keepalive_connections == limits.max_keepalive_connections
+    assert pool._keepalive_expiry == limits.keepalive_expiry
+    assert http.follow_redirects
+
+
+async def test_an_open_connection_is_reused(standin: StandIn) -> None:
+    llm = ChatParallelWeb(api_key="standin-key", base_url=standin.url)
+    for _ in range(3):
+        assert (await llm.ainvoke("Hi")).content
+        assert [c async for c in llm.astream("Hi")]
+    assert standin.connections == 1
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    raw: RawServer,
+) -> None:
+    raw.play(KEPT, KEPT)
+    llm = _llm(raw.url)
+    for _ in range(2):  # with max_retries=0, a dead connection would fail the call
+        assert (await llm.ainvoke("Hi")).content == "Hi there"
+        raw.served()  # closed on the server's side, idle on ours
+    assert len(raw.requests) == 2
+
+
+@pytest.fixture
+def trusted_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RawServer]:
+    """A TLS server whose CA the shared client trusts (through SSL_CERT_FILE)."""
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    with raw_server(server) as tls:
+        yield tls
+    reset_clients()
+
+
+async def test_over_tls_too(trusted_tls: RawServer) -> None:
+    trusted_tls.play(KEPT, KEPT)
+    llm = _llm(trusted_tls.url)
+    for _ in range(2):
+        assert (await llm.ainvoke("Hi")).content == "Hi there"
+        trusted_tls.served()
+    assert len(trusted_tls.requests) == 2
+
+
+async def test_a_proxy_from_the_environment_still_applies(
+    raw: RawServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", raw.url)
+    raw.play(response(ANSWER))
+    llm = _llm("http://parallel.invalid")  # reached only through the proxy
+    assert (await llm.ainvoke("Hi")).content == "Hi there"
+    line = raw.requests[0].head.split(b"\r\n")[0]
+    assert line == b"POST http://parallel.invalid/chat/completions HTTP/1.1"
+
+
+def test_readable_means_a_read_would_not_wait() -> None:
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        assert not readable(ours)  # connected, nothing sent
+        peer.sendall(b"x")
+        assert readable(ours)
+        ours.recv(1)
+        assert not readable(ours)
+        peer.close()
+        assert readable(ours)  # the peer's close: the next read returns b""
+    assert readable(ours)  # closed here: no file descriptor
+    assert readable(None)
+
+
+async def test_a_stream_stays_wrapped_through_tls(
+    raw_tls: RawServer, tls: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
+    backend = SocketOnceBackend(httpcore2.AnyIOBackend())
+    port = int(raw_tls.url.rsplit(":", 1)[1])
+    plain = await backend.connect_tcp("127.0.0.1", port, timeout=10)
+    secure = await plain.start_tls(tls[1], "127.0.0.1", timeout=10)
+    try:
+        assert type(secure) is type(plain)  # what HTTPS connections use
+        assert secure.get_extra_info("socket").fileno() >= 0
+        assert secure.get_extra_info("ssl_object") is not None  # passed through
+    finally:
+        await secure.aclose()
