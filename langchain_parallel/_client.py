@@ -141,11 +141,11 @@ class _AsyncOpenAI(openai.AsyncOpenAI):
     The async SDK client looks up the platform (OS and architecture, for its
     `X-Stainless-*` headers) on its first request, in a worker thread because the
     lookup may block, and keeps it on the client. The answer is the same for every
-    client in the process, so it is kept here once for all of them: a client
-    around the user's own `http_async_client`, built for each call, and each
-    event loop's shared client would otherwise send every such call through the
-    loop's default executor and back (about 0.4 ms of CPU a call, and a queue
-    when hundreds run at once).
+    client in the process, so it is kept here once for all of them. A client
+    around the user's own `http_async_client` is built for each call, and would
+    otherwise send every call through the loop's default executor and back (about
+    0.4 ms of CPU a call, and a queue when hundreds run at once); so would the
+    first call on each new event loop.
     """
 
     _known_platform: ClassVar[Any] = None

@@ -142,9 +142,15 @@ async def _calls_sent_to_threads(llm: ChatParallelWeb) -> int:
     return executor.submitted
 
 
-async def test_async_calls_stay_on_the_event_loop(standin: StandIn) -> None:
-    # The SDK looks up the platform for its headers in a worker thread, once per
-    # client; a client around the user's own async client is built for each call.
+# The SDK looks up the platform for its headers in a worker thread, once per
+# client; a client around the user's own async client is built for each call, and
+# each event loop has its own shared client. (The stand-in listens on an IP address:
+# a host name is resolved in a worker thread for each new connection, as before.)
+
+
+async def test_calls_through_a_users_async_client_make_no_thread_hop(
+    standin: StandIn,
+) -> None:
     async with httpx2.AsyncClient() as client:
         llm = _llm(standin, http_async_client=client)
         await llm.ainvoke("Learn the platform")
@@ -154,7 +160,7 @@ async def test_async_calls_stay_on_the_event_loop(standin: StandIn) -> None:
     assert None not in platforms
 
 
-def test_a_new_event_loop_does_not_send_calls_to_threads(standin: StandIn) -> None:
+def test_a_new_event_loop_makes_no_thread_hop(standin: StandIn) -> None:
     llm = _llm(standin)
     asyncio.run(llm.ainvoke("Learn the platform"))
     assert asyncio.run(_calls_sent_to_threads(llm)) == 0  # a new loop, a new client

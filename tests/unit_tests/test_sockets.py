@@ -13,8 +13,10 @@ import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpcore2
+import httpx2
 import openai
 import pytest
 import trustme
@@ -22,7 +24,12 @@ from parallel_standin import StandIn
 from raw_server import RawServer, raw_server, response
 
 from langchain_parallel import ChatParallelWeb
-from langchain_parallel._client import ClientConfig, async_client, reset_clients
+from langchain_parallel._client import (
+    ClientConfig,
+    _options,
+    async_client,
+    reset_clients,
+)
 from langchain_parallel._sockets import SocketOnceBackend, readable
 
 ANSWER = json.dumps(
@@ -48,21 +55,88 @@ def _llm(url: str) -> ChatParallelWeb:
     return ChatParallelWeb(api_key="k", base_url=url, max_retries=0, timeout=30)
 
 
-async def test_the_shared_async_client_keeps_the_sdks_settings() -> None:
+def _pools(http: httpx2.AsyncClient) -> dict[str, Any]:
+    """Each pool of a client (its transport's, then each mount's), by pattern."""
+    transports = {"": http._transport}
+    transports.update({m.pattern: t for m, t in http._mounts.items()})
+    return {
+        pattern: None if transport is None else transport._pool  # type: ignore[attr-defined]
+        for pattern, transport in transports.items()
+    }
+
+
+def _settings(pool: Any) -> dict[str, Any]:
+    if pool is None:  # a NO_PROXY pattern: no pool, the request goes direct
+        return {}
+    context = pool._ssl_context
+    return {
+        "kind": type(pool),
+        "limits": (
+            pool._max_connections,
+            pool._max_keepalive_connections,
+            pool._keepalive_expiry,
+        ),
+        "protocols": (pool._http1, pool._http2),
+        "retries": pool._retries,
+        "proxy": str(getattr(pool, "_proxy_url", "")),
+        "verify": (context.verify_mode, context.check_hostname),
+    }
+
+
+async def test_the_shared_async_client_is_the_one_the_sdk_builds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost")
     config = ClientConfig(
         api_key="k", base_url="http://127.0.0.1:9", timeout=30, max_retries=0
     )
-    http = (await async_client(config))._client
-    # The route `_sockets.transport` takes into httpcore2; a failure here means an
-    # upgrade moved it, and pools went back to a lookup per idle connection.
-    pool = http._transport._pool
-    assert isinstance(pool, httpcore2.AsyncConnectionPool)
-    assert isinstance(pool._network_backend, SocketOnceBackend)
-    limits = openai.DEFAULT_CONNECTION_LIMITS
-    assert pool._max_connections == limits.max_connections
-    assert pool._max_keepalive_connections == limits.max_keepalive_connections
-    assert pool._keepalive_expiry == limits.keepalive_expiry
-    assert http.follow_redirects
+    ours = (await async_client(config))._client
+    sdk = openai.AsyncOpenAI(**_options(config))._client
+    ours_pools, sdk_pools = _pools(ours), _pools(sdk)
+    assert set(ours_pools) == set(sdk_pools)  # the proxies from the environment
+    for pattern, pool in ours_pools.items():
+        assert _settings(pool) == _settings(sdk_pools[pattern])
+        # The route `find_sockets_once` takes into httpcore2: a failure here means
+        # an upgrade moved it, and pools went back to a lookup per idle connection.
+        if pool is not None:
+            assert isinstance(pool._network_backend, SocketOnceBackend)
+    assert (ours.follow_redirects, ours.trust_env) == (True, True)
+    assert (sdk.follow_redirects, sdk.trust_env) == (True, True)
+    await sdk.aclose()
+
+
+class _Counting(httpcore2.AsyncNetworkStream):
+    """A stream that counts how often it is asked for its socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.lookups = 0
+
+    def get_extra_info(self, info: str) -> Any:
+        self.lookups += info in ("socket", "is_readable")
+        return self.sock if info == "socket" else None
+
+
+class _OneStream(httpcore2.AsyncNetworkBackend):
+    def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
+        self.stream = stream
+
+    async def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        return self.stream
+
+
+async def test_a_stream_looks_its_socket_up_once() -> None:
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        inner = _Counting(ours)
+        stream = await SocketOnceBackend(_OneStream(inner)).connect_tcp("h", 1)
+        for _ in range(50):  # what the pool asks of an idle connection, each pass
+            assert not stream.get_extra_info("is_readable")
+        peer.close()
+        assert stream.get_extra_info("is_readable")
+        assert stream.get_extra_info("socket") is ours
+        assert inner.lookups == 1
 
 
 async def test_an_open_connection_is_reused(standin: StandIn) -> None:
@@ -109,8 +183,9 @@ async def test_over_tls_too(trusted_tls: RawServer) -> None:
 async def test_a_proxy_from_the_environment_still_applies(
     raw: RawServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    for scheme in ("http", "https", "all", "no"):
+        for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", raw.url)
     raw.play(response(ANSWER))
     llm = _llm("http://parallel.invalid")  # reached only through the proxy
