@@ -33,13 +33,18 @@ def raw() -> Iterator[RawServer]:
 
 
 @pytest.fixture(scope="session")
-def tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """Server and client TLS contexts for 127.0.0.1, from a throwaway CA."""
-    ca = trustme.CA()
+def tls_ca() -> trustme.CA:
+    """A throwaway certificate authority, for the TLS servers of tests."""
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def tls(tls_ca: trustme.CA) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """Server and client TLS contexts for 127.0.0.1, from `tls_ca`."""
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server)
+    tls_ca.issue_cert("127.0.0.1").configure_cert(server)
     client = ssl.create_default_context()
-    ca.configure_trust(client)
+    tls_ca.configure_trust(client)
     return server, client
 
 

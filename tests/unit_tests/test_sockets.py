@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,10 @@ import openai
 import pytest
 import trustme
 from parallel_standin import StandIn
-from raw_server import RawServer, raw_server, response
+from raw_server import RawServer, response
 
 from langchain_parallel import ChatParallelWeb
-from langchain_parallel._client import (
-    ClientConfig,
-    _options,
-    async_client,
-    reset_clients,
-)
+from langchain_parallel._client import ClientConfig, _options, async_client
 from langchain_parallel._sockets import SocketOnceBackend, readable
 
 ANSWER = json.dumps(
@@ -147,37 +141,30 @@ async def test_an_open_connection_is_reused(standin: StandIn) -> None:
     assert standin.connections == 1
 
 
+@pytest.fixture
+def trusted_tls(
+    raw_tls: RawServer,
+    tls_ca: trustme.CA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> RawServer:
+    """`raw_tls`, whose CA the shared client trusts (through SSL_CERT_FILE)."""
+    tls_ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    return raw_tls
+
+
+@pytest.mark.parametrize("server", ["raw", "trusted_tls"])
 async def test_a_connection_the_server_closed_while_idle_is_not_reused(
-    raw: RawServer,
+    server: str, request: pytest.FixtureRequest
 ) -> None:
+    raw: RawServer = request.getfixturevalue(server)
     raw.play(KEPT, KEPT)
     llm = _llm(raw.url)
     for _ in range(2):  # with max_retries=0, a dead connection would fail the call
         assert (await llm.ainvoke("Hi")).content == "Hi there"
         raw.served()  # closed on the server's side, idle on ours
     assert len(raw.requests) == 2
-
-
-@pytest.fixture
-def trusted_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RawServer]:
-    """A TLS server whose CA the shared client trusts (through SSL_CERT_FILE)."""
-    ca = trustme.CA()
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server)
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
-    with raw_server(server) as tls:
-        yield tls
-    reset_clients()
-
-
-async def test_over_tls_too(trusted_tls: RawServer) -> None:
-    trusted_tls.play(KEPT, KEPT)
-    llm = _llm(trusted_tls.url)
-    for _ in range(2):
-        assert (await llm.ainvoke("Hi")).content == "Hi there"
-        trusted_tls.served()
-    assert len(trusted_tls.requests) == 2
 
 
 async def test_a_proxy_from_the_environment_still_applies(
